@@ -1,0 +1,225 @@
+package dev.messagelake.bronze;
+
+import dev.messagelake.cli.UserError;
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.ParquetFooters;
+import dev.messagelake.lake.ParquetFooters.LongColumnRange;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer's progress, and the commit that keeps bronze exactly 0..N-1 at every moment.
+ *
+ * <p>The pipeline's windowed writes land in {@code checkpoint/staging}, invisible to readers. The
+ * producer then publishes each staged file into {@code data/} with one atomic rename, strictly in
+ * value order, naming it after the values it holds ({@code values-<first>-<last>.parquet}), and
+ * records the next value in {@code checkpoint/committed.properties}. So {@code data/} only ever
+ * grows by the next contiguous range: a kill at any moment leaves at most staged files (complete
+ * ones are published at the next start, the rest dropped and generated again) and never a gap or
+ * a duplicate. This is the commit Spark's file sink makes on its driver, done with renames.
+ */
+public final class BronzeCheckpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(BronzeCheckpoint.class);
+  private static final Pattern DATA_FILE = Pattern.compile("values-(\\d{19})-(\\d{19})\\.parquet");
+  private static final String COMMITTED = "committed.properties";
+
+  private final LakeLayout layout;
+  private final Map<Path, LongColumnRange> stagedRanges = new HashMap<>();
+  private long nextValue;
+  private long committedFiles;
+
+  private BronzeCheckpoint(LakeLayout layout, long nextValue, long committedFiles) {
+    this.layout = layout;
+    this.nextValue = nextValue;
+    this.committedFiles = committedFiles;
+  }
+
+  /** Deletes bronze data and checkpoint (and nothing else) so the producer starts again at 0. */
+  public static void reset(LakeLayout layout) {
+    LakeFiles.deleteRecursively(layout.bronzeData());
+    LakeFiles.deleteRecursively(layout.bronzeCheckpoint());
+    LOG.info("reset: deleted {} and {}", layout.bronzeData(), layout.bronzeCheckpoint());
+  }
+
+  /**
+   * Opens the checkpoint of a lake, repairing what a crash may have left: staged files that
+   * continue the sequence are published, the others and any temporary file are removed.
+   */
+  public static BronzeCheckpoint recover(LakeLayout layout) {
+    LakeFiles.createDirectories(layout.bronzeData());
+    LakeFiles.createDirectories(layout.bronzeCheckpoint());
+    long[] committed = committedInData(layout.bronzeData());
+    long dataNext = committed[0];
+    long recorded = readRecordedNextValue(layout);
+    if (recorded > dataNext) {
+      throw new UserError(
+          "bronze checkpoint says values 0.."
+              + (recorded - 1)
+              + " were committed but "
+              + layout.bronzeData()
+              + " holds only "
+              + (dataNext == 0 ? "none" : "0.." + (dataNext - 1))
+              + " (files removed by hand?); run with --reset to start over");
+    }
+    BronzeCheckpoint checkpoint = new BronzeCheckpoint(layout, dataNext, committed[1]);
+    if (recorded >= 0 && recorded < dataNext) {
+      LOG.info("checkpoint rolled forward from value {} to {} (stopped after a commit)",
+          recorded, dataNext);
+    }
+    LakeFiles.deleteRecursively(checkpoint.temp());
+    int published = checkpoint.commitStaged();
+    if (published > 0) {
+      LOG.info("published {} file(s) a previous run had staged", published);
+    }
+    checkpoint.discardStaging();
+    checkpoint.record();
+    return checkpoint;
+  }
+
+  /** Where the pipeline writes finished files, awaiting their commit. */
+  public Path staging() {
+    return layout.bronzeCheckpoint().resolve("staging");
+  }
+
+  /** Where the pipeline writes files while they are being written. */
+  public Path temp() {
+    return layout.bronzeCheckpoint().resolve("tmp");
+  }
+
+  /** Every value below this one is committed in {@code data/}, once. */
+  public long nextValue() {
+    return nextValue;
+  }
+
+  public long committedFiles() {
+    return committedFiles;
+  }
+
+  /**
+   * Publishes the staged files that continue the committed sequence, in value order, and records
+   * the new position. Returns how many were published.
+   */
+  public int commitStaged() {
+    List<Path> staged = new ArrayList<>();
+    for (Path file : LakeFiles.listFiles(staging())) {
+      if (!LakeLayout.isHidden(file)) {
+        stagedRanges.computeIfAbsent(
+            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
+        staged.add(file);
+      }
+    }
+    staged.sort(Comparator.comparingLong(f -> stagedRanges.get(f).min));
+    int published = 0;
+    for (Path file : staged) {
+      LongColumnRange range = stagedRanges.get(file);
+      if (range.max < nextValue) {
+        // A replayed window (runners may write a window twice): same values, same content.
+        LOG.warn("dropping {}: values {}..{} are already committed", file, range.min, range.max);
+        delete(file);
+      } else if (range.min != nextValue) {
+        break; // an earlier window is still being written
+      } else if (!range.isContiguous()) {
+        throw new IllegalStateException(
+            file + " holds " + range.rows + " rows for values " + range.min + ".." + range.max
+                + ": not one contiguous range; refusing to commit it");
+      } else {
+        LakeFiles.moveAtomically(file, layout.bronzeData().resolve(dataFileName(range)));
+        stagedRanges.remove(file);
+        nextValue = range.max + 1;
+        committedFiles++;
+        published++;
+      }
+    }
+    if (published > 0) {
+      record();
+    }
+    return published;
+  }
+
+  /** Drops what is staged but not committed: those values will be generated again. */
+  public void discardStaging() {
+    LakeFiles.deleteRecursively(staging());
+    LakeFiles.deleteRecursively(temp());
+    stagedRanges.clear();
+  }
+
+  static String dataFileName(LongColumnRange range) {
+    return String.format("values-%019d-%019d.parquet", range.min, range.max);
+  }
+
+  private void record() {
+    LakeFiles.writeAtomically(
+        layout.bronzeCheckpoint().resolve(COMMITTED),
+        "# bronze producer: every value below nextValue is in data/, exactly once\n"
+            + "nextValue=" + nextValue + "\n"
+            + "files=" + committedFiles + "\n");
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + file, e);
+    }
+  }
+
+  /** {next value, file count} of the committed files in data/, checking they tile 0..N-1. */
+  private static long[] committedInData(Path data) {
+    long next = 0;
+    long files = 0;
+    for (Path file : LakeFiles.listFiles(data)) {
+      if (LakeLayout.isHidden(file)) {
+        continue;
+      }
+      Matcher name = DATA_FILE.matcher(file.getFileName().toString());
+      if (!name.matches()) {
+        LOG.warn("ignoring {}: not a file of this producer (values-<first>-<last>.parquet)", file);
+        continue;
+      }
+      long first = Long.parseLong(name.group(1));
+      long last = Long.parseLong(name.group(2));
+      if (first != next) {
+        throw new UserError(
+            data + " does not hold one contiguous sequence: "
+                + (first > next
+                    ? "values " + next + ".." + (first - 1) + " are missing"
+                    : file.getFileName() + " repeats values from " + first)
+                + " (edited by hand?); run with --reset to start over");
+      }
+      next = last + 1;
+      files++;
+    }
+    return new long[] {next, files};
+  }
+
+  /** The next value recorded in the checkpoint file, or -1 when there is none. */
+  private static long readRecordedNextValue(LakeLayout layout) {
+    Path file = layout.bronzeCheckpoint().resolve(COMMITTED);
+    if (!Files.exists(file)) {
+      return -1;
+    }
+    Properties properties = new Properties();
+    try {
+      properties.load(new StringReader(Files.readString(file)));
+      return Long.parseLong(properties.getProperty("nextValue", "").trim());
+    } catch (IOException | NumberFormatException e) {
+      throw new UserError(
+          file + " is not a valid checkpoint (" + e.getMessage() + "); run with --reset");
+    }
+  }
+}

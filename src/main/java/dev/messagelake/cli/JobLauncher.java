@@ -1,0 +1,105 @@
+package dev.messagelake.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a command line into a job's {@link PipelineOptions} and runs the job, answering the user
+ * the way a command-line tool should: {@code --help} lists the job's options, a bad option or
+ * any other {@link UserError} is one line on stderr and exit code 2, never a stack trace.
+ *
+ * <p>Options may repeat: the last one wins, so {@code run.sh} can pass a job's defaults from
+ * {@code pipelines/<job>} followed by the user's own options.
+ */
+public final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  /** A job's body, given its parsed options. */
+  public interface Job<T extends PipelineOptions> {
+    void run(T options) throws Exception;
+  }
+
+  private JobLauncher() {}
+
+  /** Parses {@code args}, runs the job, returns the process exit code. */
+  public static <T extends PipelineOptions> int run(
+      String jobName, String[] args, Class<T> optionsClass, Job<T> job) {
+    return run(jobName, args, optionsClass, job, System.out, System.err);
+  }
+
+  static <T extends PipelineOptions> int run(
+      String jobName,
+      String[] args,
+      Class<T> optionsClass,
+      Job<T> job,
+      PrintStream out,
+      PrintStream err) {
+    List<String> merged = lastOneWins(args);
+    if (merged.contains("--help") || merged.contains("-h")) {
+      PipelineOptionsFactory.register(optionsClass);
+      PipelineOptionsFactory.printHelp(out, optionsClass);
+      return OK;
+    }
+    try {
+      job.run(parse(merged, optionsClass));
+      return OK;
+    } catch (UserError e) {
+      err.println(jobName + ": " + e.getMessage());
+      return USAGE;
+    } catch (Exception e) {
+      LOG.error("{} failed", jobName, e);
+      err.println(jobName + ": failed: " + e);
+      return FAILED;
+    }
+  }
+
+  /** Parses options the way Beam does, turning its complaints into one-line user errors. */
+  public static <T extends PipelineOptions> T parse(List<String> args, Class<T> optionsClass) {
+    PipelineOptionsFactory.register(optionsClass);
+    try {
+      return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+          .withValidation()
+          .as(optionsClass);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(firstLine(e.getMessage()) + " (see --help)");
+    }
+  }
+
+  /** Keeps the last of repeated {@code --name[=value]} options, in first-seen order. */
+  static List<String> lastOneWins(String[] args) {
+    Map<String, String> byName = new LinkedHashMap<>();
+    List<String> others = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.startsWith("--") && arg.length() > 2) {
+        int eq = arg.indexOf('=');
+        String name = eq < 0 ? arg : arg.substring(0, eq);
+        byName.remove(name);
+        byName.put(name, arg);
+      } else {
+        others.add(arg);
+      }
+    }
+    List<String> merged = new ArrayList<>(byName.values());
+    merged.addAll(others);
+    return merged;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "invalid options";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}
