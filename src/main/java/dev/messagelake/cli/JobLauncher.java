@@ -38,7 +38,7 @@ public final class JobLauncher {
     return run(jobName, args, optionsClass, job, System.out, System.err);
   }
 
-  static <T extends PipelineOptions> int run(
+  public static <T extends PipelineOptions> int run(
       String jobName,
       String[] args,
       Class<T> optionsClass,
@@ -72,12 +72,24 @@ public final class JobLauncher {
           .withValidation()
           .as(optionsClass);
     } catch (IllegalArgumentException e) {
-      throw new UserError(firstLine(e.getMessage()) + " (see --help)");
+      throw new UserError(culprit(args, optionsClass) + firstLine(e.getMessage()) + " (see --help)");
     }
   }
 
+  /** Names the option Beam could not take (its message does not always say), as "--x=y: ". */
+  private static String culprit(List<String> args, Class<? extends PipelineOptions> optionsClass) {
+    for (String arg : args) {
+      try {
+        PipelineOptionsFactory.fromArgs(arg).as(optionsClass);
+      } catch (IllegalArgumentException e) {
+        return arg + ": ";
+      }
+    }
+    return "";
+  }
+
   /** Keeps the last of repeated {@code --name[=value]} options, in first-seen order. */
-  static List<String> lastOneWins(String[] args) {
+  public static List<String> lastOneWins(String[] args) {
     Map<String, String> byName = new LinkedHashMap<>();
     List<String> others = new ArrayList<>();
     for (String arg : args) {
