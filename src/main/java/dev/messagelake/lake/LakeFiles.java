@@ -1,0 +1,97 @@
+package dev.messagelake.lake;
+
+import dev.messagelake.cli.UserError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** File-system steps the lake's commits are made of: atomic replace and move, clean-up. */
+public final class LakeFiles {
+  private LakeFiles() {}
+
+  /** Replaces {@code target} with {@code content} so a reader sees the old or the new, never half. */
+  public static void writeAtomically(Path target, String content) {
+    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      Files.writeString(temp, content, StandardCharsets.UTF_8);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
+    }
+  }
+
+  /** Publishes a finished file under its final name in one step (a rename on one file system). */
+  public static void moveAtomically(Path source, Path target) {
+    try {
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      throw new IllegalStateException("refusing to overwrite committed file " + target, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + source + " to " + target, e);
+    }
+  }
+
+  public static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path, e);
+    }
+  }
+
+  /** The regular files directly inside {@code dir} (none if it does not exist), sorted by name. */
+  public static List<Path> listFiles(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /**
+   * Checks, before anything is written, that the lake root can hold the lake: a directory we may
+   * write to, or a path whose nearest existing parent is one.
+   */
+  public static void requireWritableDirectory(Path root) {
+    Path existing = root.toAbsolutePath().normalize();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      throw new UserError("lake path " + root + " has no existing parent directory");
+    }
+    if (!Files.isDirectory(existing)) {
+      throw new UserError(
+          existing.equals(root.toAbsolutePath().normalize())
+              ? "lake path " + root + " is a file, not a directory"
+              : "lake path " + root + " lies under " + existing + ", which is a file");
+    }
+    if (!Files.isWritable(existing)) {
+      throw new UserError("lake path " + existing + " is not writable");
+    }
+  }
+
+  public static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UserError("cannot create " + dir + ": " + e.getMessage());
+    }
+  }
+}
