@@ -1,6 +1,7 @@
 package dev.messagelake.bronze;
 
 import dev.messagelake.cli.UserError;
+import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
@@ -37,6 +38,7 @@ public final class BronzeCheckpoint {
   private static final Logger LOG = LoggerFactory.getLogger(BronzeCheckpoint.class);
   private static final Pattern DATA_FILE = Pattern.compile("values-(\\d{19})-(\\d{19})\\.parquet");
   private static final String COMMITTED = "committed.properties";
+  static final String LOCK = "producer.lock";
 
   private final LakeLayout layout;
   private final Map<Path, LongColumnRange> stagedRanges = new HashMap<>();
@@ -49,10 +51,22 @@ public final class BronzeCheckpoint {
     this.committedFiles = committedFiles;
   }
 
-  /** Deletes bronze data and checkpoint (and nothing else) so the producer starts again at 0. */
+  /** Takes the lake's producer lock: a second producer on the same lake is refused. */
+  public static JobLock lock(LakeLayout layout) {
+    return JobLock.acquire(layout.bronzeCheckpoint().resolve(LOCK), "bronze producer");
+  }
+
+  /**
+   * Deletes bronze data and checkpoint (and nothing else) so the producer starts again at 0. The
+   * caller holds the lock, whose file stays: a new file would be a new, unlocked lock.
+   */
   public static void reset(LakeLayout layout) {
     LakeFiles.deleteRecursively(layout.bronzeData());
-    LakeFiles.deleteRecursively(layout.bronzeCheckpoint());
+    for (Path entry : LakeFiles.listEntries(layout.bronzeCheckpoint())) {
+      if (!entry.getFileName().toString().equals(LOCK)) {
+        LakeFiles.deleteRecursively(entry);
+      }
+    }
     LOG.info("reset: deleted {} and {}", layout.bronzeData(), layout.bronzeCheckpoint());
   }
 

@@ -2,6 +2,7 @@ package dev.messagelake.bronze;
 
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
+import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
@@ -220,10 +221,16 @@ public class BronzeProducer {
     validate(options);
     LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
     LakeFiles.requireWritableDirectory(layout.root());
-    if (options.getReset()) {
-      BronzeCheckpoint.reset(layout);
+    try (JobLock lock = BronzeCheckpoint.lock(layout)) {
+      if (options.getReset()) {
+        BronzeCheckpoint.reset(layout);
+      }
+      produce(options, layout, BronzeCheckpoint.recover(layout));
     }
-    BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(layout);
+  }
+
+  private static void produce(Options options, LakeLayout layout, BronzeCheckpoint checkpoint)
+      throws Exception {
     long firstValue = checkpoint.nextValue();
     long firstFiles = checkpoint.committedFiles();
     LOG.info(

@@ -52,6 +52,18 @@ public final class LakeFiles {
     }
   }
 
+  /** Everything directly inside {@code dir} (nothing if it does not exist). */
+  public static List<Path> listEntries(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
   /** The regular files directly inside {@code dir} (none if it does not exist), sorted by name. */
   public static List<Path> listFiles(Path dir) {
     if (!Files.isDirectory(dir)) {

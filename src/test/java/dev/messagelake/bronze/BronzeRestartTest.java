@@ -8,8 +8,12 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +47,23 @@ class BronzeRestartTest {
     ProducerProcess producer =
         ProducerProcess.start(lakeRoot, logs.resolve("run1.log"), "--rowsPerSecond=20");
     producer.await(() -> committedFiles() >= 3, STARTUP);
+
+    // A second producer on the same lake is refused, and changes nothing.
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int second =
+        JobLauncher.run(
+            "bronze",
+            new String[] {"--lake=" + lakeRoot, "--reset", "--durationSeconds=1"},
+            BronzeProducer.Options.class,
+            BronzeProducer::run,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(2, second);
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        containsString("another bronze producer is already running on this lake (pid "));
+    assertThat(committedFiles(), greaterThanOrEqualTo(3));
+
     int filesAtSignal = committedFiles();
     producer.sigterm();
     int exit = producer.waitFor(Duration.ofSeconds(60));

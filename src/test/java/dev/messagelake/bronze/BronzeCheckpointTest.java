@@ -1,0 +1,122 @@
+package dev.messagelake.bronze;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.messagelake.cli.UserError;
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recovery from the states a crash can leave, built by hand so each one is sure to be met. */
+class BronzeCheckpointTest {
+  @TempDir Path root;
+
+  private LakeLayout lake() {
+    return new LakeLayout(root);
+  }
+
+  @Test
+  void rollsForwardWhenKilledBetweenPublishingAndRecording() throws Exception {
+    writeValues(lake().bronzeData().resolve("values-0000000000000000000-0000000000000000004.parquet"), 0, 4);
+    writeValues(lake().bronzeData().resolve("values-0000000000000000005-0000000000000000009.parquet"), 5, 9);
+    writeCheckpoint("nextValue=5\nfiles=1\n");
+
+    BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(lake());
+    assertEquals(10, checkpoint.nextValue());
+    assertEquals(2, checkpoint.committedFiles());
+    assertThat(
+        Files.readString(lake().bronzeCheckpoint().resolve("committed.properties")),
+        containsString("nextValue=10"));
+  }
+
+  @Test
+  void publishesStagedFilesThatContinueTheSequenceAndDropsTheRest() throws Exception {
+    writeValues(lake().bronzeData().resolve("values-0000000000000000000-0000000000000000004.parquet"), 0, 4);
+    BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(lake());
+    writeValues(checkpoint.staging().resolve("window-b.parquet"), 5, 9); // continues: published
+    writeValues(checkpoint.staging().resolve("window-a.parquet"), 0, 4); // a replay: dropped
+    writeValues(checkpoint.staging().resolve("window-c.parquet"), 15, 19); // after a gap: dropped
+    Files.createDirectories(checkpoint.temp().resolve(".temp-beam"));
+    Files.writeString(checkpoint.temp().resolve(".temp-beam").resolve("half-written"), "x");
+
+    checkpoint = BronzeCheckpoint.recover(lake());
+
+    assertEquals(10, checkpoint.nextValue());
+    assertEquals(
+        List.of(
+            "values-0000000000000000000-0000000000000000004.parquet",
+            "values-0000000000000000005-0000000000000000009.parquet"),
+        LakeFiles.listFiles(lake().bronzeData()).stream()
+            .map(p -> p.getFileName().toString())
+            .collect(Collectors.toList()));
+    assertFalse(Files.exists(checkpoint.staging()));
+    assertFalse(Files.exists(checkpoint.temp()));
+  }
+
+  @Test
+  void refusesAStagedFileThatIsNotOneContiguousRange() throws Exception {
+    BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(lake());
+    Path staged = checkpoint.staging().resolve("window-x.parquet");
+    writeRecords(staged, List.of(0L, 1L, 3L));
+    IllegalStateException refused = assertThrows(IllegalStateException.class, checkpoint::commitStaged);
+    assertThat(refused.getMessage(), containsString("not one contiguous range"));
+    assertEquals(0, LakeFiles.listFiles(lake().bronzeData()).size());
+  }
+
+  @Test
+  void aCheckpointAheadOfTheDataIsReported() throws Exception {
+    writeValues(lake().bronzeData().resolve("values-0000000000000000000-0000000000000000004.parquet"), 0, 4);
+    writeCheckpoint("nextValue=50\n");
+    UserError error = assertThrows(UserError.class, () -> BronzeCheckpoint.recover(lake()));
+    assertThat(error.getMessage(), containsString("checkpoint says values 0..49 were committed"));
+  }
+
+  private void writeCheckpoint(String content) throws Exception {
+    Files.createDirectories(lake().bronzeCheckpoint());
+    Files.writeString(lake().bronzeCheckpoint().resolve("committed.properties"), content);
+  }
+
+  private static void writeValues(Path file, long first, long last) throws Exception {
+    List<Long> values = new java.util.ArrayList<>();
+    for (long v = first; v <= last; v++) {
+      values.add(v);
+    }
+    writeRecords(file, values);
+  }
+
+  private static void writeRecords(Path file, List<Long> values) throws Exception {
+    Files.createDirectories(file.getParent());
+    FakeMessages fake = new FakeMessages(1);
+    Configuration noChecksumFiles = new Configuration();
+    noChecksumFiles.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+    noChecksumFiles.setBoolean("fs.file.impl.disable.cache", true);
+    try (ParquetWriter<GenericRecord> writer =
+        AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()), noChecksumFiles))
+            .withSchema(LakeSchemas.BRONZE_AVRO)
+            .build()) {
+      for (long value : values) {
+        writer.write(
+            AvroUtils.toGenericRecord(fake.message(value, Instant.now()), LakeSchemas.BRONZE_AVRO));
+      }
+    }
+  }
+}
