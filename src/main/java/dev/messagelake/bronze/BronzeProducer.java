@@ -1,6 +1,7 @@
 package dev.messagelake.bronze;
 
 import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
@@ -8,9 +9,6 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
@@ -344,43 +342,6 @@ public class BronzeProducer {
       throw new UserError(
           "--durationSeconds must be 0 (run until stopped) or more, got "
               + options.getDurationSeconds());
-    }
-  }
-
-  /** Ctrl-C / SIGTERM ask the running job to stop; the JVM waits until it has drained. */
-  static final class StopSignal {
-    private final AtomicBoolean requested = new AtomicBoolean();
-    private final CountDownLatch done = new CountDownLatch(1);
-    private Thread hook;
-
-    static StopSignal onShutdown(long maxWaitMillis) {
-      StopSignal signal = new StopSignal();
-      signal.hook =
-          new Thread(
-              () -> {
-                signal.requested.set(true);
-                try {
-                  signal.done.await(maxWaitMillis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "stop-on-signal");
-      Runtime.getRuntime().addShutdownHook(signal.hook);
-      return signal;
-    }
-
-    boolean requested() {
-      return requested.get();
-    }
-
-    void done() {
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException alreadyShuttingDown) {
-        // the hook is running: it returns now that done() was called
-      }
     }
   }
 }

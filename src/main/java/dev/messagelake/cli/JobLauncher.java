@@ -54,6 +54,9 @@ public final class JobLauncher {
     try {
       job.run(parse(merged, optionsClass));
       return OK;
+    } catch (JobFailed e) {
+      err.println(jobName + ": " + e.getMessage());
+      return FAILED;
     } catch (UserError e) {
       err.println(jobName + ": " + e.getMessage());
       return USAGE;

@@ -106,4 +106,30 @@ public final class LakeFiles {
       throw new UserError("cannot create " + dir + ": " + e.getMessage());
     }
   }
+
+  /** The visible parquet files anywhere under {@code dir} (none if it does not exist), sorted. */
+  public static List<Path> parquetFilesUnder(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile)
+          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+          .filter(f -> !hiddenBelow(dir, f))
+          .sorted()
+          .collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /** True when a path component below {@code root} is hidden ('.' or '_', Spark's rule). */
+  public static boolean hiddenBelow(Path root, Path file) {
+    for (Path part : root.relativize(file)) {
+      if (LakeLayout.isHidden(part)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -32,7 +32,38 @@ public final class LakeSchemas {
           .addField(USER_ID, FieldType.INT32)
           .build();
 
+  /**
+   * Bronze as silver reads it: files written by other engines may hold a null country_id, and
+   * Spark writes every column nullable.
+   */
+  public static final Schema BRONZE_AS_READ =
+      Schema.builder()
+          .addField(TIMESTAMP, FieldType.DATETIME)
+          .addField(VALUE, FieldType.INT64)
+          .addNullableField(EVENT_TYPE, FieldType.STRING)
+          .addNullableField(MESSAGE_ID, FieldType.STRING)
+          .addNullableField(CHANNEL, FieldType.STRING)
+          .addNullableField(COUNTRY_ID, FieldType.INT32)
+          .addNullableField(USER_ID, FieldType.INT32)
+          .build();
+
+  /** Silver: the bronze columns, then the country's name (null when the id is unknown). */
+  public static final Schema SILVER =
+      Schema.builder()
+          .addFields(BRONZE_AS_READ.getFields())
+          .addNullableField(COUNTRY, FieldType.STRING)
+          .build();
+
   /** Avro form of {@link #BRONZE}: timestamp becomes {@code timestamp-millis} (UTC) in parquet. */
   public static final org.apache.avro.Schema BRONZE_AVRO =
       AvroUtils.toAvroSchema(BRONZE, "Message", "dev.messagelake.bronze");
+
+  /** Avro form of {@link #SILVER}. */
+  public static final org.apache.avro.Schema SILVER_AVRO =
+      AvroUtils.toAvroSchema(SILVER, "Message", "dev.messagelake.silver");
+
+  /** A row is corrupted when its event_type is null, empty or exactly NONE. */
+  public static boolean isCorrupted(String eventType) {
+    return eventType == null || eventType.isEmpty() || eventType.equals("NONE");
+  }
 }

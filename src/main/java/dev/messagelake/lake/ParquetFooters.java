@@ -59,4 +59,15 @@ public final class ParquetFooters {
       throw new UncheckedIOException("cannot read the parquet footer of " + file, e);
     }
   }
+
+  /** The number of rows of a parquet file. */
+  public static long rowCount(Path file) {
+    org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, HADOOP))) {
+      return reader.getRecordCount();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the parquet footer of " + file, e);
+    }
+  }
 }

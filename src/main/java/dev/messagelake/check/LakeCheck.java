@@ -1,0 +1,121 @@
+package dev.messagelake.check;
+
+import dev.messagelake.cli.JobFailed;
+import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeOptions;
+import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.silver.SilverTransforms.ReadBronzeFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * {@code ./run.sh check}: reconciles the lake, bronze against silver, row for row by value.
+ * Prints the three counts and any difference; exit code 1 on a mismatch.
+ */
+public class LakeCheck {
+  public interface Options extends LakeOptions {}
+
+  public static void main(String[] args) {
+    System.exit(JobLauncher.run("check", args, Options.class, LakeCheck::run));
+  }
+
+  public static void run(Options options) throws Exception {
+    List<String> report = reconcile(options, new LakeLayout(Path.of(options.getLake())));
+    report.forEach(System.out::println);
+    if (!report.get(report.size() - 1).startsWith(Reconciliation.OK)) {
+      throw new JobFailed("the lake does not reconcile (see above)");
+    }
+  }
+
+  /** Runs the reconciliation pipeline over the lake's three tables; returns its report. */
+  public static List<String> reconcile(Options options, LakeLayout layout) throws Exception {
+    Path reportDir = Files.createTempDirectory("lake-check");
+    try {
+      Pipeline pipeline = Pipeline.create(options);
+      PCollectionView<long[]> bronze =
+          pipeline.apply("BronzeValues", new SortedValuesOf(layout.bronzeData()));
+      PCollectionView<long[]> valid =
+          pipeline.apply("MessagesValues", new SortedValuesOf(layout.silverMessagesData()));
+      PCollectionView<long[]> corrupted =
+          pipeline.apply("CorruptedValues", new SortedValuesOf(layout.silverCorruptedData()));
+      pipeline
+          .apply("Once", Create.of(1))
+          .apply(
+              "Reconcile",
+              ParDo.of(new ReconcileFn(bronze, valid, corrupted))
+                  .withSideInputs(bronze, valid, corrupted))
+          .apply(
+              "WriteReport",
+              TextIO.write().to(reportDir.resolve("result").toString()).withoutSharding());
+      pipeline.run().waitUntilFinish();
+      return Files.readAllLines(reportDir.resolve("result"));
+    } finally {
+      LakeFiles.deleteRecursively(reportDir);
+    }
+  }
+
+  /** The sorted {@code value}s of every visible parquet file under a folder, as one array. */
+  static class SortedValuesOf extends PTransform<PBegin, PCollectionView<long[]>> {
+    private final Path table;
+
+    SortedValuesOf(Path table) {
+      this.table = table;
+    }
+
+    @Override
+    public PCollectionView<long[]> expand(PBegin input) {
+      List<String> files =
+          LakeFiles.parquetFilesUnder(table).stream().map(Path::toString).collect(Collectors.toList());
+      return input
+          .apply("Files", Create.of(files).withCoder(StringUtf8Coder.of()))
+          .apply("Read", new ReadBronzeFiles())
+          .apply(
+              "Value",
+              MapElements.into(TypeDescriptors.longs())
+                  .via(row -> row.getInt64(LakeSchemas.VALUE)))
+          .apply("Sorted", Combine.globally(new SortedValues()))
+          .apply("AsSingleton", View.asSingleton());
+    }
+  }
+
+  /** Compares the three arrays where they are (they can be large) and emits the report. */
+  static class ReconcileFn extends DoFn<Integer, String> {
+    private final PCollectionView<long[]> bronze;
+    private final PCollectionView<long[]> valid;
+    private final PCollectionView<long[]> corrupted;
+
+    ReconcileFn(
+        PCollectionView<long[]> bronze,
+        PCollectionView<long[]> valid,
+        PCollectionView<long[]> corrupted) {
+      this.bronze = bronze;
+      this.valid = valid;
+      this.corrupted = corrupted;
+    }
+
+    @ProcessElement
+    public void processElement(ProcessContext context) {
+      context.output(
+          Reconciliation.of(
+                  context.sideInput(bronze), context.sideInput(valid), context.sideInput(corrupted))
+              .report());
+    }
+  }
+}

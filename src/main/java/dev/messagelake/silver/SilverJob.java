@@ -1,0 +1,228 @@
+package dev.messagelake.silver;
+
+import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.cli.StopSignal;
+import dev.messagelake.cli.UserError;
+import dev.messagelake.lake.Countries;
+import dev.messagelake.lake.JobLock;
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeOptions;
+import dev.messagelake.silver.SilverCheckpoint.Batch;
+import dev.messagelake.silver.SilverCheckpoint.Committed;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The silver stream: every {@code --triggerSeconds}, the bronze files not yet committed go
+ * through one bounded micro-batch pipeline
+ *
+ * <pre>
+ *   bronze files -> ReadBronzeFiles -> SplitAndAddCountry -> WriteDatePartitioned (x2, staged)
+ * </pre>
+ *
+ * whose output {@link SilverCheckpoint} then commits. Bounded micro-batches, rather than an
+ * unbounded file watch, are what runs on every runner: the Spark runner's streaming mode runs no
+ * unbounded splittable DoFn (so not {@code FileIO.match().continuously()}) and takes only
+ * bounded side inputs; it is also how Spark's own file source works.
+ */
+public class SilverJob {
+  private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
+
+  /** The silver job's options; {@code pipelines/silver} holds the defaults run.sh passes. */
+  public interface Options extends LakeOptions {
+    @Description("Seconds between micro-batches")
+    @Default.Integer(5)
+    int getTriggerSeconds();
+
+    void setTriggerSeconds(int value);
+
+    @Description("Run this many seconds, then stop cleanly; 0 runs until Ctrl-C or SIGTERM")
+    @Default.Integer(0)
+    int getDurationSeconds();
+
+    void setDurationSeconds(int value);
+
+    @Description("Process what bronze holds now in one batch, then stop")
+    @Default.Boolean(false)
+    boolean getCatchUp();
+
+    void setCatchUp(boolean value);
+
+    @Description("Delete the silver tables and checkpoint (only those), then process bronze again")
+    @Default.Boolean(false)
+    boolean getReset();
+
+    void setReset(boolean value);
+
+    @Description("CSV of countries (header country_id,country); empty: the table the project ships")
+    @Default.String("")
+    String getCountriesCsv();
+
+    void setCountriesCsv(String value);
+  }
+
+  public static void main(String[] args) {
+    System.exit(JobLauncher.run("silver", args, Options.class, SilverJob::run));
+  }
+
+  public static void run(Options options) throws Exception {
+    validate(options);
+    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    Map<Integer, String> countries =
+        options.getCountriesCsv().isEmpty()
+            ? Countries.bundled()
+            : Countries.fromCsv(Path.of(options.getCountriesCsv()));
+    LakeFiles.requireWritableDirectory(layout.root());
+    try (JobLock lock = SilverCheckpoint.lock(layout)) {
+      if (options.getReset()) {
+        SilverCheckpoint.reset(layout);
+      }
+      new SilverJob(options, layout, countries, SilverCheckpoint.recover(layout)).stream();
+    }
+  }
+
+  private final Options options;
+  private final LakeLayout layout;
+  private final Map<Integer, String> countries;
+  private final SilverCheckpoint checkpoint;
+  private long batches;
+  private long validRows;
+  private long corruptedRows;
+
+  private SilverJob(
+      Options options, LakeLayout layout, Map<Integer, String> countries, SilverCheckpoint checkpoint) {
+    this.options = options;
+    this.layout = layout;
+    this.countries = countries;
+    this.checkpoint = checkpoint;
+  }
+
+  /** Runs batches every trigger interval until stopped (or once, with --catchUp). */
+  private void stream() throws Exception {
+    LOG.info(
+        "silver: {} -> {} and {}, a batch every {} s ({} bronze files already committed)",
+        layout.bronzeData(), layout.silverMessagesData(), layout.silverCorruptedData(),
+        options.getTriggerSeconds(), checkpoint.committedInputCount());
+    StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
+    try {
+      if (options.getCatchUp()) {
+        runBatch();
+      } else {
+        long started = System.currentTimeMillis();
+        long deadline =
+            options.getDurationSeconds() > 0
+                ? started + options.getDurationSeconds() * 1000L
+                : Long.MAX_VALUE;
+        long trigger = options.getTriggerSeconds() * 1000L;
+        long nextBatch = started;
+        while (!stop.requested() && System.currentTimeMillis() < deadline) {
+          runBatch();
+          // Fixed-rate triggers, as Spark's processingTime trigger: a late batch starts at once.
+          nextBatch = Math.max(nextBatch + trigger, System.currentTimeMillis() - trigger);
+          long wait = Math.min(nextBatch, deadline) - System.currentTimeMillis();
+          if (wait > 0 && stop.awaitRequest(wait)) {
+            break;
+          }
+        }
+      }
+      LakeFiles.deleteRecursively(checkpoint.temp());
+      System.out.printf(
+          "silver stopped: %d batches this run, %d valid + %d corrupted rows written; "
+              + "%d bronze files committed in all%n",
+          batches, validRows, corruptedRows, checkpoint.committedInputCount());
+    } finally {
+      stop.done();
+    }
+  }
+
+  /** One micro-batch over the bronze files not yet committed, if there are any. */
+  private void runBatch() {
+    List<Path> pending = checkpoint.uncommitted(bronzeFiles(layout.bronzeData()));
+    if (pending.isEmpty()) {
+      return;
+    }
+    long newestBronzeCommit = newestModification(pending);
+    Batch batch = checkpoint.plan(pending);
+    Pipeline pipeline = Pipeline.create(options);
+    PCollectionTuple split =
+        pipeline
+            .apply(
+                "BronzeFiles",
+                Create.of(
+                    pending.stream()
+                        .map(f -> layout.bronzeData().resolve(f).toString())
+                        .collect(Collectors.toList())))
+            .apply("ReadBronze", new SilverTransforms.ReadBronzeFiles())
+            .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries));
+    split
+        .get(SilverTransforms.VALID)
+        .apply(
+            "WriteMessages",
+            new SilverTransforms.WriteDatePartitioned(
+                checkpoint.staging(batch, SilverCheckpoint.MESSAGES),
+                checkpoint.temp(),
+                batch.filePrefix()));
+    split
+        .get(SilverTransforms.CORRUPTED)
+        .apply(
+            "WriteCorrupted",
+            new SilverTransforms.WriteDatePartitioned(
+                checkpoint.staging(batch, SilverCheckpoint.CORRUPTED),
+                checkpoint.temp(),
+                batch.filePrefix()));
+    pipeline.run().waitUntilFinish();
+    checkpoint.markStaged(batch);
+    Committed committed = checkpoint.commit(batch);
+    batches++;
+    validRows += committed.validRows;
+    corruptedRows += committed.corruptedRows;
+    LOG.info(
+        "silver batch {}: {} bronze files -> {} valid + {} corrupted rows in {} files; "
+            + "{} ms from the newest bronze file to this commit",
+        batch.id, pending.size(), committed.validRows, committed.corruptedRows, committed.files,
+        System.currentTimeMillis() - newestBronzeCommit);
+  }
+
+  /** The visible parquet files under bronze's data folder, relative to it, in name order. */
+  static List<Path> bronzeFiles(Path bronzeData) {
+    return LakeFiles.parquetFilesUnder(bronzeData).stream()
+        .map(bronzeData::relativize)
+        .collect(Collectors.toList());
+  }
+
+  private long newestModification(List<Path> files) {
+    long newest = 0;
+    for (Path file : files) {
+      try {
+        newest = Math.max(newest, Files.getLastModifiedTime(layout.bronzeData().resolve(file)).toMillis());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return newest;
+  }
+
+  private static void validate(Options options) {
+    if (options.getTriggerSeconds() < 1) {
+      throw new UserError("--triggerSeconds must be at least 1, got " + options.getTriggerSeconds());
+    }
+    if (options.getDurationSeconds() < 0) {
+      throw new UserError(
+          "--durationSeconds must be 0 (run until stopped) or more, got "
+              + options.getDurationSeconds());
+    }
+  }
+}
