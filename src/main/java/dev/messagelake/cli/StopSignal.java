@@ -22,7 +22,13 @@ public final class StopSignal {
               }
             },
             "stop-on-signal");
-    Runtime.getRuntime().addShutdownHook(signal.hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(signal.hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Started while the JVM stops (a flow's last steps after Ctrl-C): already asked to stop.
+      signal.requested.countDown();
+      signal.hook = null;
+    }
     return signal;
   }
 
@@ -37,6 +43,9 @@ public final class StopSignal {
 
   public void done() {
     done.countDown();
+    if (hook == null) {
+      return;
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {

@@ -44,6 +44,14 @@ public final class DuckDb implements AutoCloseable {
     }
   }
 
+  public void execute(String sql) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public List<Long> longs(String sql) {
     List<Long> values = new ArrayList<>();
     for (List<Object> row : rows(sql)) {
