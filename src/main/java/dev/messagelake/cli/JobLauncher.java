@@ -47,7 +47,6 @@ public final class JobLauncher {
       PrintStream err) {
     List<String> merged = lastOneWins(args);
     if (merged.contains("--help") || merged.contains("-h")) {
-      PipelineOptionsFactory.register(optionsClass);
       PipelineOptionsFactory.printHelp(out, optionsClass);
       return OK;
     }
@@ -67,9 +66,12 @@ public final class JobLauncher {
     }
   }
 
-  /** Parses options the way Beam does, turning its complaints into one-line user errors. */
+  /**
+   * Parses options the way Beam does, turning its complaints into one-line user errors. The
+   * interface is not registered with the factory: registered interfaces must agree on every
+   * default, and two jobs may give one option (--triggerSeconds) different defaults.
+   */
   public static <T extends PipelineOptions> T parse(List<String> args, Class<T> optionsClass) {
-    PipelineOptionsFactory.register(optionsClass);
     try {
       return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
           .withValidation()

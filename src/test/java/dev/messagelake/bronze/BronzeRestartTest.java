@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.lake.JobProcess;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import java.io.ByteArrayOutputStream;
@@ -44,8 +45,8 @@ class BronzeRestartTest {
 
   @Test
   void sigtermStopsCleanlyAndTheNextRunContinues() throws Exception {
-    ProducerProcess producer =
-        ProducerProcess.start(lakeRoot, logs.resolve("run1.log"), "--rowsPerSecond=20");
+    JobProcess producer =
+        JobProcess.start(BronzeProducer.class, lakeRoot, logs.resolve("run1.log"), "--rowsPerSecond=20");
     producer.await(() -> committedFiles() >= 3, STARTUP);
 
     // A second producer on the same lake is refused, and changes nothing.
@@ -73,8 +74,9 @@ class BronzeRestartTest {
     assertFalse(Files.exists(lake().bronzeCheckpoint().resolve("staging")), "staging left behind");
     long first = assertValuesZeroToNOnce(lake());
 
-    ProducerProcess again =
-        ProducerProcess.start(
+    JobProcess again =
+        JobProcess.start(
+            BronzeProducer.class,
             lakeRoot, logs.resolve("run2.log"), "--rowsPerSecond=20", "--durationSeconds=2");
     assertEquals(0, again.waitFor(STARTUP), again.output());
     assertThat(again.output(), containsString("continuing at value " + first));
@@ -102,8 +104,8 @@ class BronzeRestartTest {
     try {
       for (int kill = 0; kill < 4; kill++) {
         int filesBefore = committedFiles();
-        ProducerProcess producer =
-            ProducerProcess.start(lakeRoot, logs.resolve("kill" + kill + ".log"), "--rowsPerSecond=50");
+        JobProcess producer =
+            JobProcess.start(BronzeProducer.class, lakeRoot, logs.resolve("kill" + kill + ".log"), "--rowsPerSecond=50");
         int target = filesBefore + 1 + random.nextInt(3);
         producer.await(() -> committedFiles() >= target, STARTUP);
         Thread.sleep(random.nextInt(1000)); // the fault lands at a random point of a window
@@ -111,8 +113,9 @@ class BronzeRestartTest {
         producer.waitFor(Duration.ofSeconds(30));
       }
       int filesBeforeRecovery = committedFiles();
-      ProducerProcess recovery =
-          ProducerProcess.start(
+      JobProcess recovery =
+          JobProcess.start(
+            BronzeProducer.class,
               lakeRoot, logs.resolve("recovery.log"), "--rowsPerSecond=50", "--durationSeconds=2");
       assertEquals(0, recovery.waitFor(STARTUP), recovery.output());
       assertThat(committedFiles(), greaterThanOrEqualTo(filesBeforeRecovery + 1));

@@ -1,0 +1,94 @@
+package dev.messagelake.silver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.silver.SilverCheckpoint.Batch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.values.Row;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The states a kill can leave a silver batch in, built by hand, and what a restart makes of them. */
+class SilverCheckpointTest {
+  @TempDir Path root;
+
+  private final List<Path> inputs = List.of(Path.of("values-a.parquet"), Path.of("values-b.parquet"));
+
+  private LakeLayout lake() {
+    return new LakeLayout(root);
+  }
+
+  @Test
+  void aBatchKilledHalfwayThroughItsCommitIsFinishedOnce() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
+    Batch batch = checkpoint.plan(inputs);
+    Path valid = checkpoint.staging(batch, SilverCheckpoint.MESSAGES).resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet");
+    Path corrupted = checkpoint.staging(batch, SilverCheckpoint.CORRUPTED).resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet");
+    write(valid, 3);
+    write(corrupted, 2);
+    checkpoint.markStaged(batch);
+    // The kill came after the first move: the valid file is published, the corrupted one not.
+    Path published = lake().silverMessagesData().resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet");
+    Files.createDirectories(published.getParent());
+    Files.move(valid, published);
+
+    SilverCheckpoint recovered = SilverCheckpoint.recover(lake());
+
+    assertEquals(List.of(), recovered.uncommitted(inputs));
+    assertEquals(List.of(published), LakeFiles.parquetFilesUnder(lake().silverMessagesData()));
+    assertEquals(1, LakeFiles.parquetFilesUnder(lake().silverCorruptedData()).size());
+    Path done = lake().silverCheckpoint().resolve("batches/0000000001.done");
+    assertTrue(Files.readString(done).contains("valid=3"));
+    assertTrue(Files.readString(done).contains("corrupted=2"));
+    assertFalse(Files.exists(lake().silverCheckpoint().resolve("staging/0000000001")));
+  }
+
+  @Test
+  void aBatchKilledBeforeItsOutputWasCompleteIsForgottenAndItsFilesTakenAgain() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
+    Batch batch = checkpoint.plan(inputs);
+    write(checkpoint.staging(batch, SilverCheckpoint.MESSAGES).resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet"), 3);
+
+    SilverCheckpoint recovered = SilverCheckpoint.recover(lake());
+
+    assertEquals(inputs, recovered.uncommitted(inputs));
+    assertEquals(List.of(), LakeFiles.parquetFilesUnder(lake().silverMessagesData()));
+    assertFalse(Files.exists(lake().silverCheckpoint().resolve("batches/0000000001.plan")));
+    assertFalse(Files.exists(lake().silverCheckpoint().resolve("staging/0000000001")));
+    assertEquals(2, recovered.plan(inputs).id, "batch numbers are never reused");
+  }
+
+  private static void write(Path file, int rows) throws Exception {
+    Files.createDirectories(file.getParent());
+    Configuration noChecksumFiles = new Configuration();
+    noChecksumFiles.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+    noChecksumFiles.setBoolean("fs.file.impl.disable.cache", true);
+    try (ParquetWriter<GenericRecord> writer =
+        AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), noChecksumFiles))
+            .withSchema(LakeSchemas.SILVER_AVRO)
+            .build()) {
+      for (int i = 0; i < rows; i++) {
+        Row row =
+            Row.withSchema(LakeSchemas.SILVER)
+                .addValues(Instant.parse("2024-12-15T10:00:00Z"), (long) i, "OPEN", "m", "SMS", 2000, 1000, "Brazil")
+                .build();
+        writer.write(AvroUtils.toGenericRecord(row, LakeSchemas.SILVER_AVRO));
+      }
+    }
+  }
+}
