@@ -265,11 +265,15 @@ public class BronzeProducer {
         failIfStopped(result);
         if (System.currentTimeMillis() >= nextProgress) {
           nextProgress += PROGRESS_MILLIS;
-          LOG.info(
-              "bronze: {} rows in {} files this run, last value {}",
-              checkpoint.nextValue() - firstValue,
-              checkpoint.committedFiles() - firstFiles,
-              checkpoint.nextValue() - 1);
+          if (checkpoint.nextValue() == firstValue) {
+            LOG.info("bronze: starting up, no window written yet");
+          } else {
+            LOG.info(
+                "bronze: {} rows in {} files this run, last value {}",
+                checkpoint.nextValue() - firstValue,
+                checkpoint.committedFiles() - firstFiles,
+                checkpoint.nextValue() - 1);
+          }
         }
         Thread.sleep(POLL_MILLIS);
       }
