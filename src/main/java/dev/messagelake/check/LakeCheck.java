@@ -6,7 +6,7 @@ import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
-import dev.messagelake.silver.SilverTransforms.ReadBronzeFiles;
+import dev.messagelake.silver.SilverTransforms.ReadMessageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,7 +85,7 @@ public class LakeCheck {
           LakeFiles.parquetFilesUnder(table).stream().map(Path::toString).collect(Collectors.toList());
       return input
           .apply("Files", Create.of(files).withCoder(StringUtf8Coder.of()))
-          .apply("Read", new ReadBronzeFiles())
+          .apply("Read", new ReadMessageFiles())
           .apply(
               "Value",
               MapElements.into(TypeDescriptors.longs())

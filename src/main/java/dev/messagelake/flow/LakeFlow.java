@@ -7,6 +7,7 @@ import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.OptionsCopy;
 import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
+import dev.messagelake.gold.GoldReports;
 import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./run.sh lake}: the medallion flow end to end. The producer and the silver stream run
  * together for {@code --durationSeconds}, both stop cleanly, silver catches up on what bronze
- * holds, and the check reconciles bronze with silver.
+ * holds, the check reconciles bronze with silver, and gold writes its reports.
  */
 public class LakeFlow {
   private static final Logger LOG = LoggerFactory.getLogger(LakeFlow.class);
@@ -136,6 +137,9 @@ public class LakeFlow {
 
     LOG.info("lake: reconciling bronze with silver");
     LakeCheck.run(OptionsCopy.as(options, LakeCheck.Options.class));
+
+    LOG.info("lake: gold reports");
+    GoldReports.run(OptionsCopy.as(options, GoldReports.Options.class));
   }
 
   /** Both layers at once, under both locks, before either job starts reading. */

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * through one bounded micro-batch pipeline
  *
  * <pre>
- *   bronze files -> ReadBronzeFiles -> SplitAndAddCountry -> WriteDatePartitioned (x2, staged)
+ *   bronze files -> ReadMessageFiles -> SplitAndAddCountry -> WriteDatePartitioned (x2, staged)
  * </pre>
  *
  * whose output {@link SilverCheckpoint} then commits. Bounded micro-batches, rather than an
@@ -165,7 +165,7 @@ public class SilverJob {
                     pending.stream()
                         .map(f -> layout.bronzeData().resolve(f).toString())
                         .collect(Collectors.toList())))
-            .apply("ReadBronze", new SilverTransforms.ReadBronzeFiles())
+            .apply("ReadBronze", new SilverTransforms.ReadMessageFiles())
             .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries));
     split
         .get(SilverTransforms.VALID)

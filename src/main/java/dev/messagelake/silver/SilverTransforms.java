@@ -39,8 +39,11 @@ public final class SilverTransforms {
   /** Corrupted events: event_type null, empty or NONE. */
   public static final TupleTag<Row> CORRUPTED = new TupleTag<Row>() {};
 
-  /** Bronze parquet files (paths) to rows, whatever engine wrote them. */
-  public static class ReadBronzeFiles extends PTransform<PCollection<String>, PCollection<Row>> {
+  /**
+   * Parquet files of the lake (paths) to rows of the bronze columns, whatever engine wrote them;
+   * reads bronze and silver files alike (silver's extra country column is left out).
+   */
+  public static class ReadMessageFiles extends PTransform<PCollection<String>, PCollection<Row>> {
     @Override
     public PCollection<Row> expand(PCollection<String> files) {
       return files

@@ -1,0 +1,65 @@
+package dev.messagelake.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Brings a small result (a report, deduplicated rows) back to the job's driver once the pipeline
+ * has run: the rows are written to one Avro file, which {@link #read()} loads. Works the same on
+ * every runner whose workers share the driver's file system.
+ */
+public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
+  private final Path file;
+  private transient Schema schema;
+
+  public RowsToDriver(Path directory, String name) {
+    this.file = directory.resolve(name + ".avro");
+  }
+
+  @Override
+  public PDone expand(PCollection<Row> rows) {
+    schema = rows.getSchema();
+    org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
+    return rows.apply(
+            "ToAvro",
+            MapElements.into(TypeDescriptor.of(GenericRecord.class))
+                .via(AvroUtils.getRowToGenericRecordFunction(avro)))
+        .setCoder(AvroCoder.of(avro))
+        .apply("WriteOneFile", AvroIO.writeGenericRecords(avro).to(file.toString()).withoutSharding());
+  }
+
+  /** The rows' schema (known once the transform is applied). */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The rows, after the pipeline has run. */
+  public List<Row> read() {
+    List<Row> rows = new ArrayList<>();
+    try (DataFileReader<GenericRecord> reader =
+        new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
+      for (GenericRecord record : reader) {
+        rows.add(AvroUtils.toBeamRowStrict(record, schema));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return rows;
+  }
+}

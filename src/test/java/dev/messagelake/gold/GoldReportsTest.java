@@ -1,0 +1,182 @@
+package dev.messagelake.gold;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.lake.DuckDb;
+import dev.messagelake.lake.LakeFiles;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.values.Row;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reports of a lake, against expectations computed independently. */
+class GoldReportsTest {
+  @TempDir Path lakeRoot;
+
+  private LakeLayout lake() {
+    return new LakeLayout(lakeRoot);
+  }
+
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int gold() {
+    return JobLauncher.run(
+        "gold",
+        new String[] {"--lake=" + lakeRoot, "--enforceImmutability=false"},
+        GoldReports.Options.class,
+        GoldReports::run,
+        System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String report(Path folder, String name) throws Exception {
+    assertEquals(List.of(folder.resolve(name + ".csv")), LakeFiles.listFiles(folder));
+    return Files.readString(folder.resolve(name + ".csv"));
+  }
+
+  @Test
+  void handComputedReports() throws Exception {
+    // message m1 CHAT CREATED three times (notebook example: the 07:56:45 one counts, on the
+    // 3rd); m1 CHAT OPEN once; m2 SMS SENT twice at the same time (the smaller value counts:
+    // user 7, on the 4th); m3 CHAT CLICKED once on the 4th.
+    writeSilver(
+        row("2024-12-03T10:10:01Z", 1, "CREATED", "m1", "CHAT", 5),
+        row("2024-12-03T07:56:45Z", 2, "CREATED", "m1", "CHAT", 6),
+        row("2024-12-03T08:13:33Z", 3, "CREATED", "m1", "CHAT", 7),
+        row("2024-12-03T09:00:00Z", 4, "OPEN", "m1", "CHAT", 5),
+        row("2024-12-04T12:00:00Z", 9, "SENT", "m2", "SMS", 8),
+        row("2024-12-04T12:00:00Z", 8, "SENT", "m2", "SMS", 7),
+        row("2024-12-04T13:00:00Z", 10, "CLICKED", "m3", "CHAT", 6));
+
+    assertEquals(0, gold(), err.toString(StandardCharsets.UTF_8));
+
+    assertEquals(
+        "date,channel,CLICKED,CREATED,OPEN,SENT\n"
+            + "2024-12-03,CHAT,,1,1,\n"
+            + "2024-12-04,CHAT,1,,,\n"
+            + "2024-12-04,SMS,,,,1\n",
+        report(lake().goldDailyChannelEvents(), "daily_channel_events"));
+    assertEquals(
+        "user_id,iterations,CHAT,SMS\n"
+            + "6,2,2,0\n"
+            + "5,1,1,0\n"
+            + "7,1,0,1\n",
+        report(lake().goldUserChannelActivity(), "user_channel_activity"));
+  }
+
+  @Test
+  void generatedReportsEqualDuckDbsRecomputation() throws Exception {
+    // Many rows per dedup key, timestamps scrambled across midnight, second resolution so that
+    // some first occurrences tie and the smaller value decides.
+    Instant start = Instant.parse("2024-12-01T23:55:00Z");
+    SilverFixture.write(
+        lakeRoot, 10_000,
+        value -> start.plus(Math.floorMod(value * 2_654_435_761L, 1_800L) * 1000));
+
+    assertEquals(0, gold(), err.toString(StandardCharsets.UTF_8));
+
+    List<List<Object>> counts;
+    try (DuckDb duckDb = new DuckDb()) {
+      duckDb.execute("SET TimeZone = 'UTC'");
+      counts =
+          duckDb.rows(
+              "WITH silver AS (SELECT * FROM read_parquet('" + lake().silverMessagesData()
+                  + "/**/*.parquet', hive_partitioning = true)),"
+                  + " dedup AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY"
+                  + "   message_id, event_type, channel ORDER BY timestamp, value) AS n FROM silver)"
+                  + "   WHERE n = 1)"
+                  + " SELECT CAST(date AS VARCHAR), channel, event_type, user_id FROM dedup");
+    }
+    // The expected CSVs, built from DuckDB's deduplicated rows.
+    TreeSet<String> types = new TreeSet<>();
+    TreeSet<String> channels = new TreeSet<>();
+    Map<String, Map<String, Integer>> daily = new TreeMap<>();
+    Map<Integer, Map<String, Integer>> users = new TreeMap<>();
+    for (List<Object> row : counts) {
+      String dateChannel = row.get(0) + "," + row.get(1);
+      types.add((String) row.get(2));
+      channels.add((String) row.get(1));
+      daily.computeIfAbsent(dateChannel, k -> new TreeMap<>()).merge((String) row.get(2), 1, Integer::sum);
+      users.computeIfAbsent((Integer) row.get(3), k -> new TreeMap<>()).merge((String) row.get(1), 1, Integer::sum);
+    }
+    StringBuilder expectedDaily = new StringBuilder("date,channel," + String.join(",", types) + "\n");
+    daily.forEach((dateChannel, byType) -> {
+      expectedDaily.append(dateChannel);
+      types.forEach(t -> expectedDaily.append(',').append(byType.containsKey(t) ? byType.get(t) : ""));
+      expectedDaily.append('\n');
+    });
+    List<Map.Entry<Integer, Map<String, Integer>>> byUser = new ArrayList<>(users.entrySet());
+    byUser.sort((a, b) -> {
+      int total = Integer.compare(sum(b.getValue()), sum(a.getValue()));
+      return total != 0 ? total : Integer.compare(a.getKey(), b.getKey());
+    });
+    StringBuilder expectedUsers = new StringBuilder("user_id,iterations," + String.join(",", channels) + "\n");
+    for (Map.Entry<Integer, Map<String, Integer>> user : byUser) {
+      expectedUsers.append(user.getKey()).append(',').append(sum(user.getValue()));
+      channels.forEach(c -> expectedUsers.append(',').append(user.getValue().getOrDefault(c, 0)));
+      expectedUsers.append('\n');
+    }
+
+    assertThat(expectedDaily.toString(), containsString("2024-12-02"));
+    assertEquals(expectedDaily.toString(), report(lake().goldDailyChannelEvents(), "daily_channel_events"));
+    assertEquals(expectedUsers.toString(), report(lake().goldUserChannelActivity(), "user_channel_activity"));
+  }
+
+  @Test
+  void noSilverIsAClearErrorAndLeavesNoReport() {
+    assertEquals(2, gold());
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("no silver messages in"));
+    assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
+    assertFalse(Files.exists(lake().goldDailyChannelEvents()));
+    assertFalse(Files.exists(lake().goldUserChannelActivity()));
+  }
+
+  private static int sum(Map<String, Integer> counts) {
+    return counts.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static Row row(String time, long value, String type, String messageId, String channel, int user) {
+    return Row.withSchema(LakeSchemas.SILVER)
+        .addValues(Instant.parse(time), value, type, messageId, channel, 2000, user, "Brazil")
+        .build();
+  }
+
+  private void writeSilver(Row... rows) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    Path file = lake().silverMessagesData().resolve("date=2024-12-03").resolve("part-hand.parquet");
+    Files.createDirectories(file.getParent());
+    try (ParquetWriter<GenericRecord> writer =
+        AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf))
+            .withSchema(LakeSchemas.SILVER_AVRO)
+            .build()) {
+      for (Row row : rows) {
+        writer.write(AvroUtils.toGenericRecord(row, LakeSchemas.SILVER_AVRO));
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.messagelake.gold;
+
+import dev.messagelake.bronze.FakeMessages;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.values.Row;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.joda.time.DateTimeZone;
+import org.joda.time.Instant;
+import org.joda.time.format.DateTimeFormat;
+
+/**
+ * A silver messages table of generated rows, written straight as parquet (the producer's rate
+ * would take hours for a million rows): the generator's fake fields, valid rows only, a few
+ * days of timestamps, date partitions as silver writes them.
+ *
+ * <p>{@code java -cp ... dev.messagelake.gold.SilverFixture <lake> <rows>} writes one for timing.
+ */
+public final class SilverFixture {
+  private static final Instant START = Instant.parse("2024-12-01T00:00:00Z");
+
+  private SilverFixture() {}
+
+  /** Timestamps of a time function: value -> event time. */
+  public interface EventTime {
+    Instant of(long value);
+  }
+
+  /** Writes {@code rows} valid messages, {@code millisBetweenRows} apart, into silver. */
+  public static void write(Path lakeRoot, long rows, long millisBetweenRows) throws Exception {
+    write(lakeRoot, rows, value -> START.plus(value * millisBetweenRows));
+  }
+
+  /** Writes {@code rows} valid messages with the given event times into silver. */
+  public static void write(Path lakeRoot, long rows, EventTime eventTime) throws Exception {
+    LakeLayout lake = new LakeLayout(lakeRoot);
+    FakeMessages fake = new FakeMessages(11);
+    Map<String, ParquetWriter<GenericRecord>> writers = new TreeMap<>();
+    Configuration conf = new Configuration();
+    conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    try {
+      long written = 0;
+      for (long value = 0; written < rows; value++) {
+        Instant at = eventTime.of(value);
+        Row bronze = fake.message(value, at);
+        if (LakeSchemas.isCorrupted(bronze.getString(LakeSchemas.EVENT_TYPE))) {
+          continue;
+        }
+        List<Object> values = new ArrayList<>(bronze.getValues());
+        values.add("Somewhere");
+        Row silver = Row.withSchema(LakeSchemas.SILVER).addValues(values).build();
+        String date = DateTimeFormat.forPattern("yyyy-MM-dd").withZone(DateTimeZone.UTC).print(at);
+        ParquetWriter<GenericRecord> writer = writers.get(date);
+        if (writer == null) {
+          Path file = lake.silverMessagesData().resolve("date=" + date).resolve("part-fixture.parquet");
+          Files.createDirectories(file.getParent());
+          writer =
+              AvroParquetWriter.<GenericRecord>builder(
+                      HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf))
+                  .withSchema(LakeSchemas.SILVER_AVRO)
+                  .build();
+          writers.put(date, writer);
+        }
+        writer.write(AvroUtils.toGenericRecord(silver, LakeSchemas.SILVER_AVRO));
+        written++;
+      }
+    } finally {
+      for (ParquetWriter<GenericRecord> writer : writers.values()) {
+        writer.close();
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    long rows = Long.parseLong(args[1]);
+    long started = System.currentTimeMillis();
+    write(Path.of(args[0]), rows, 250);
+    System.out.printf("wrote %d silver rows in %.1f s%n", rows, (System.currentTimeMillis() - started) / 1000.0);
+  }
+}
