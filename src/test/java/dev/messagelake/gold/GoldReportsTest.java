@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.messagelake.cli.JobLauncher;
-import dev.messagelake.lake.DuckDb;
-import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
 import java.io.ByteArrayOutputStream;
@@ -15,11 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.values.Row;
@@ -51,11 +45,6 @@ class GoldReportsTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
-  private String report(Path folder, String name) throws Exception {
-    assertEquals(List.of(folder.resolve(name + ".csv")), LakeFiles.listFiles(folder));
-    return Files.readString(folder.resolve(name + ".csv"));
-  }
-
   @Test
   void handComputedReports() throws Exception {
     // message m1 CHAT CREATED three times (notebook example: the 07:56:45 one counts, on the
@@ -77,13 +66,13 @@ class GoldReportsTest {
             + "2024-12-03,CHAT,,1,1,\n"
             + "2024-12-04,CHAT,1,,,\n"
             + "2024-12-04,SMS,,,,1\n",
-        report(lake().goldDailyChannelEvents(), "daily_channel_events"));
+        GoldAssertions.report(lake().goldDailyChannelEvents(), "daily_channel_events"));
     assertEquals(
         "user_id,iterations,CHAT,SMS\n"
             + "6,2,2,0\n"
             + "5,1,1,0\n"
             + "7,1,0,1\n",
-        report(lake().goldUserChannelActivity(), "user_channel_activity"));
+        GoldAssertions.report(lake().goldUserChannelActivity(), "user_channel_activity"));
   }
 
   @Test
@@ -97,51 +86,8 @@ class GoldReportsTest {
 
     assertEquals(0, gold(), err.toString(StandardCharsets.UTF_8));
 
-    List<List<Object>> counts;
-    try (DuckDb duckDb = new DuckDb()) {
-      duckDb.execute("SET TimeZone = 'UTC'");
-      counts =
-          duckDb.rows(
-              "WITH silver AS (SELECT * FROM read_parquet('" + lake().silverMessagesData()
-                  + "/**/*.parquet', hive_partitioning = true)),"
-                  + " dedup AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY"
-                  + "   message_id, event_type, channel ORDER BY timestamp, value) AS n FROM silver)"
-                  + "   WHERE n = 1)"
-                  + " SELECT CAST(date AS VARCHAR), channel, event_type, user_id FROM dedup");
-    }
-    // The expected CSVs, built from DuckDB's deduplicated rows.
-    TreeSet<String> types = new TreeSet<>();
-    TreeSet<String> channels = new TreeSet<>();
-    Map<String, Map<String, Integer>> daily = new TreeMap<>();
-    Map<Integer, Map<String, Integer>> users = new TreeMap<>();
-    for (List<Object> row : counts) {
-      String dateChannel = row.get(0) + "," + row.get(1);
-      types.add((String) row.get(2));
-      channels.add((String) row.get(1));
-      daily.computeIfAbsent(dateChannel, k -> new TreeMap<>()).merge((String) row.get(2), 1, Integer::sum);
-      users.computeIfAbsent((Integer) row.get(3), k -> new TreeMap<>()).merge((String) row.get(1), 1, Integer::sum);
-    }
-    StringBuilder expectedDaily = new StringBuilder("date,channel," + String.join(",", types) + "\n");
-    daily.forEach((dateChannel, byType) -> {
-      expectedDaily.append(dateChannel);
-      types.forEach(t -> expectedDaily.append(',').append(byType.containsKey(t) ? byType.get(t) : ""));
-      expectedDaily.append('\n');
-    });
-    List<Map.Entry<Integer, Map<String, Integer>>> byUser = new ArrayList<>(users.entrySet());
-    byUser.sort((a, b) -> {
-      int total = Integer.compare(sum(b.getValue()), sum(a.getValue()));
-      return total != 0 ? total : Integer.compare(a.getKey(), b.getKey());
-    });
-    StringBuilder expectedUsers = new StringBuilder("user_id,iterations," + String.join(",", channels) + "\n");
-    for (Map.Entry<Integer, Map<String, Integer>> user : byUser) {
-      expectedUsers.append(user.getKey()).append(',').append(sum(user.getValue()));
-      channels.forEach(c -> expectedUsers.append(',').append(user.getValue().getOrDefault(c, 0)));
-      expectedUsers.append('\n');
-    }
-
-    assertThat(expectedDaily.toString(), containsString("2024-12-02"));
-    assertEquals(expectedDaily.toString(), report(lake().goldDailyChannelEvents(), "daily_channel_events"));
-    assertEquals(expectedUsers.toString(), report(lake().goldUserChannelActivity(), "user_channel_activity"));
+    String daily = GoldAssertions.assertReportsMatchDuckDb(lake());
+    assertThat(daily, containsString("2024-12-02"));
   }
 
   @Test
@@ -151,10 +97,6 @@ class GoldReportsTest {
     assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
     assertFalse(Files.exists(lake().goldDailyChannelEvents()));
     assertFalse(Files.exists(lake().goldUserChannelActivity()));
-  }
-
-  private static int sum(Map<String, Integer> counts) {
-    return counts.values().stream().mapToInt(Integer::intValue).sum();
   }
 
   private static Row row(String time, long value, String type, String messageId, String channel, int user) {
