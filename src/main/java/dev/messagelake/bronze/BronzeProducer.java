@@ -339,13 +339,7 @@ public class BronzeProducer {
       throw new UserError(
           "--rowsPerSecond must be between 1 and 10000000, got " + options.getRowsPerSecond());
     }
-    if (options.getTriggerSeconds() < 1) {
-      throw new UserError("--triggerSeconds must be at least 1, got " + options.getTriggerSeconds());
-    }
-    if (options.getDurationSeconds() < 0) {
-      throw new UserError(
-          "--durationSeconds must be 0 (run until stopped) or more, got "
-              + options.getDurationSeconds());
-    }
+    UserError.requireAtLeast("--triggerSeconds", options.getTriggerSeconds(), 1);
+    UserError.requireDuration(options.getDurationSeconds());
   }
 }

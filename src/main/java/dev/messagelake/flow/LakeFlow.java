@@ -77,11 +77,10 @@ public class LakeFlow {
   }
 
   public static void run(Options options) throws Exception {
-    if (options.getDurationSeconds() < 0) {
-      throw new UserError(
-          "--durationSeconds must be 0 (run until stopped) or more, got "
-              + options.getDurationSeconds());
-    }
+    UserError.requireDuration(options.getDurationSeconds());
+    UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
+    UserError.requireAtLeast("--bronzeTriggerSeconds", options.getBronzeTriggerSeconds(), 1);
+    UserError.requireAtLeast("--silverTriggerSeconds", options.getSilverTriggerSeconds(), 1);
     // On Ctrl-C the two jobs stop cleanly; this keeps the JVM up for the catch-up and the check.
     StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
     try {

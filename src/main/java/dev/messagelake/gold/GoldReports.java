@@ -25,9 +25,6 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.joda.time.DateTimeZone;
-import org.joda.time.format.DateTimeFormat;
-import org.joda.time.format.DateTimeFormatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,9 +116,6 @@ public class GoldReports {
    * joins keep the row.
    */
   static class ToGoldInput implements SerializableFunction<Row, Row> {
-    private static final DateTimeFormatter DATE =
-        DateTimeFormat.forPattern("yyyy-MM-dd").withZone(DateTimeZone.UTC);
-
     @Override
     public Row apply(Row silver) {
       return Row.withSchema(Deduplicate.INPUT)
@@ -132,7 +126,7 @@ public class GoldReports {
               silver.getInt32(LakeSchemas.USER_ID),
               silver.getDateTime(LakeSchemas.TIMESTAMP).getMillis(),
               silver.getInt64(LakeSchemas.VALUE),
-              DATE.print(silver.getDateTime(LakeSchemas.TIMESTAMP)))
+              LakeSchemas.utcDate(silver.getDateTime(LakeSchemas.TIMESTAMP)))
           .build();
     }
   }

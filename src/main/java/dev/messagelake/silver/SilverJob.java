@@ -216,13 +216,7 @@ public class SilverJob {
   }
 
   private static void validate(Options options) {
-    if (options.getTriggerSeconds() < 1) {
-      throw new UserError("--triggerSeconds must be at least 1, got " + options.getTriggerSeconds());
-    }
-    if (options.getDurationSeconds() < 0) {
-      throw new UserError(
-          "--durationSeconds must be 0 (run until stopped) or more, got "
-              + options.getDurationSeconds());
-    }
+    UserError.requireAtLeast("--triggerSeconds", options.getTriggerSeconds(), 1);
+    UserError.requireDuration(options.getDurationSeconds());
   }
 }

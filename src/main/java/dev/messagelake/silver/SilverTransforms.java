@@ -26,9 +26,6 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.joda.time.DateTimeZone;
-import org.joda.time.format.DateTimeFormat;
-import org.joda.time.format.DateTimeFormatter;
 
 /** The composites of a silver micro-batch: read bronze files, split and name countries, write. */
 public final class SilverTransforms {
@@ -154,12 +151,9 @@ public final class SilverTransforms {
 
   /** The UTC calendar date of a row's timestamp, as {@code YYYY-MM-DD}. */
   static class UtcDate implements SerializableFunction<Row, String> {
-    private static final DateTimeFormatter DATE =
-        DateTimeFormat.forPattern("yyyy-MM-dd").withZone(DateTimeZone.UTC);
-
     @Override
     public String apply(Row row) {
-      return DATE.print(row.getDateTime(LakeSchemas.TIMESTAMP));
+      return LakeSchemas.utcDate(row.getDateTime(LakeSchemas.TIMESTAMP));
     }
   }
 

@@ -10,16 +10,12 @@ import dev.messagelake.cli.UserError;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.ParquetFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,21 +98,11 @@ class BronzeCheckpointTest {
   }
 
   private static void writeRecords(Path file, List<Long> values) throws Exception {
-    Files.createDirectories(file.getParent());
     FakeMessages fake = new FakeMessages(1);
-    Configuration noChecksumFiles = new Configuration();
-    noChecksumFiles.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-    noChecksumFiles.setBoolean("fs.file.impl.disable.cache", true);
-    try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(
-                    new org.apache.hadoop.fs.Path(file.toUri()), noChecksumFiles))
-            .withSchema(LakeSchemas.BRONZE_AVRO)
-            .build()) {
-      for (long value : values) {
-        writer.write(
-            AvroUtils.toGenericRecord(fake.message(value, Instant.now()), LakeSchemas.BRONZE_AVRO));
-      }
+    List<Row> rows = new java.util.ArrayList<>();
+    for (long value : values) {
+      rows.add(fake.message(value, Instant.now()));
     }
+    ParquetFixtures.write(file, LakeSchemas.BRONZE_AVRO, rows);
   }
 }

@@ -8,19 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.ParquetFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.values.Row;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,19 +101,9 @@ class GoldReportsTest {
   }
 
   private void writeSilver(Row... rows) throws Exception {
-    Configuration conf = new Configuration();
-    conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-    conf.setBoolean("fs.file.impl.disable.cache", true);
-    Path file = lake().silverMessagesData().resolve("date=2024-12-03").resolve("part-hand.parquet");
-    Files.createDirectories(file.getParent());
-    try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf))
-            .withSchema(LakeSchemas.SILVER_AVRO)
-            .build()) {
-      for (Row row : rows) {
-        writer.write(AvroUtils.toGenericRecord(row, LakeSchemas.SILVER_AVRO));
-      }
-    }
+    ParquetFixtures.write(
+        lake().silverMessagesData().resolve("date=2024-12-03").resolve("part-hand.parquet"),
+        LakeSchemas.SILVER_AVRO,
+        List.of(rows));
   }
 }

@@ -3,7 +3,7 @@ package dev.messagelake.gold;
 import dev.messagelake.bronze.FakeMessages;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
-import java.nio.file.Files;
+import dev.messagelake.lake.ParquetFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +12,8 @@ import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.values.Row;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
-import org.joda.time.DateTimeZone;
 import org.joda.time.Instant;
-import org.joda.time.format.DateTimeFormat;
 
 /**
  * A silver messages table of generated rows, written straight as parquet (the producer's rate
@@ -47,9 +42,6 @@ public final class SilverFixture {
     LakeLayout lake = new LakeLayout(lakeRoot);
     FakeMessages fake = new FakeMessages(11);
     Map<String, ParquetWriter<GenericRecord>> writers = new TreeMap<>();
-    Configuration conf = new Configuration();
-    conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-    conf.setBoolean("fs.file.impl.disable.cache", true);
     try {
       long written = 0;
       for (long value = 0; written < rows; value++) {
@@ -61,16 +53,13 @@ public final class SilverFixture {
         List<Object> values = new ArrayList<>(bronze.getValues());
         values.add("Somewhere");
         Row silver = Row.withSchema(LakeSchemas.SILVER).addValues(values).build();
-        String date = DateTimeFormat.forPattern("yyyy-MM-dd").withZone(DateTimeZone.UTC).print(at);
+        String date = LakeSchemas.utcDate(at);
         ParquetWriter<GenericRecord> writer = writers.get(date);
         if (writer == null) {
-          Path file = lake.silverMessagesData().resolve("date=" + date).resolve("part-fixture.parquet");
-          Files.createDirectories(file.getParent());
           writer =
-              AvroParquetWriter.<GenericRecord>builder(
-                      HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf))
-                  .withSchema(LakeSchemas.SILVER_AVRO)
-                  .build();
+              ParquetFixtures.writer(
+                  lake.silverMessagesData().resolve("date=" + date).resolve("part-fixture.parquet"),
+                  LakeSchemas.SILVER_AVRO);
           writers.put(date, writer);
         }
         writer.write(AvroUtils.toGenericRecord(silver, LakeSchemas.SILVER_AVRO));

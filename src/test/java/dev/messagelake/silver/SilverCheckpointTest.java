@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.ParquetFixtures;
 import dev.messagelake.silver.SilverCheckpoint.Batch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.values.Row;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,22 +68,13 @@ class SilverCheckpointTest {
   }
 
   private static void write(Path file, int rows) throws Exception {
-    Files.createDirectories(file.getParent());
-    Configuration noChecksumFiles = new Configuration();
-    noChecksumFiles.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-    noChecksumFiles.setBoolean("fs.file.impl.disable.cache", true);
-    try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), noChecksumFiles))
-            .withSchema(LakeSchemas.SILVER_AVRO)
-            .build()) {
-      for (int i = 0; i < rows; i++) {
-        Row row =
-            Row.withSchema(LakeSchemas.SILVER)
-                .addValues(Instant.parse("2024-12-15T10:00:00Z"), (long) i, "OPEN", "m", "SMS", 2000, 1000, "Brazil")
-                .build();
-        writer.write(AvroUtils.toGenericRecord(row, LakeSchemas.SILVER_AVRO));
-      }
+    List<Row> silver = new java.util.ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      silver.add(
+          Row.withSchema(LakeSchemas.SILVER)
+              .addValues(Instant.parse("2024-12-15T10:00:00Z"), (long) i, "OPEN", "m", "SMS", 2000, 1000, "Brazil")
+              .build());
     }
+    ParquetFixtures.write(file, LakeSchemas.SILVER_AVRO, silver);
   }
 }
