@@ -1,52 +1,17 @@
 #!/usr/bin/env bash
-# The one entry point of the message lake: ./run.sh <job> [--option=value ...]
+# The one entry point of the message lake:
+#   ./run.sh <job> [--option=value ...]          run a job (Direct runner, or --runner=SparkRunner)
+#   ./run.sh cluster start|stop|status           a Spark standalone cluster on 127.0.0.1
+#   ./run.sh submit <job> [--option=value ...]   send a job to that cluster with spark-submit
 # Each job's defaults live in pipelines/<job>; options given here override them.
 set -euo pipefail
 
 project="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pipelines="$project/pipelines"
-
-usage() {
-  echo "usage: ./run.sh <job> [--option=value ...]   (./run.sh <job> --help lists its options)"
-  echo
-  echo "jobs:"
-  for file in "$pipelines"/*; do
-    printf '  %-10s %s\n' "$(basename "$file")" "$(sed -n '1s/^# *//p' "$file")"
-  done
-}
-
-# Builds once; later calls reuse the build until a source file or the pom changes.
-build() {
-  local stamp="$project/target/.run-build"
-  if [[ -f "$stamp" && -z "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
-    return
-  fi
-  echo "run.sh: building (mvn package, first run downloads dependencies)..." >&2
-  if ! (cd "$project" && mvn -B -q package -DskipTests >"$project/target-build.log" 2>&1); then
-    echo "run.sh: build failed, see $project/target-build.log" >&2
-    exit 1
-  fi
-  rm -f "$project/target-build.log"
-  touch "$stamp"
-}
-
-job="${1:-}"
-case "$job" in
-  "" | -h | --help | help)
-    usage
-    exit 0
-    ;;
-esac
-shift
-definition="$pipelines/$job"
-if [[ ! -f "$definition" ]]; then
-  echo "run.sh: unknown job '$job'" >&2
-  usage >&2
-  exit 2
-fi
-
-main_class="$(sed -n 's/^main=//p' "$definition")"
-mapfile -t defaults < <(grep -E '^--' "$definition" || true)
+spark_home="$project/target/spark-home"
+cluster_dir="$project/target/cluster"
+master_url="${SPARK_MASTER_URL:-spark://127.0.0.1:7077}"
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" # Spark binds loopback unless told otherwise
 
 # Spark (the Spark runner) on Java 17 needs these openings; they cost the Direct runner nothing.
 spark_java_options=(
@@ -71,8 +36,171 @@ spark_java_options=(
   -Dbeam.spark.test.reuseSparkContext=true
 )
 
+usage() {
+  echo "usage: ./run.sh <job> [--option=value ...]   (./run.sh <job> --help lists its options)"
+  echo "       ./run.sh cluster start|stop|status     Spark standalone master + worker on 127.0.0.1"
+  echo "       ./run.sh submit <job> [--option=value ...]   run a job on that cluster"
+  echo
+  echo "jobs:"
+  for file in "$pipelines"/*; do
+    printf '  %-10s %s\n' "$(basename "$file")" "$(sed -n '1s/^# *//p' "$file")"
+  done
+}
+
+fail() {
+  echo "run.sh: $1" >&2
+  exit "${2:-2}"
+}
+
+# Builds once; later calls reuse the build until a source file or the pom changes.
+build() {
+  local stamp="$project/target/.run-build"
+  if [[ -f "$stamp" && -z "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
+    return
+  fi
+  echo "run.sh: building (mvn package, first run downloads dependencies)..." >&2
+  if ! (cd "$project" && mvn -B -q package -DskipTests >"$project/target-build.log" 2>&1); then
+    fail "build failed, see $project/target-build.log" 1
+  fi
+  rm -f "$project/target-build.log"
+  touch "$stamp"
+}
+
+# The bundled jar spark-submit sends to the cluster (Spark itself left out).
+job_jar() {
+  local jar="$project/target/message-lake-0.1.0-SNAPSHOT-job.jar"
+  local stamp="$project/target/.job-jar-build"
+  if [[ ! -f "$jar" || ! -f "$stamp" || -n "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
+    echo "run.sh: building the job jar (mvn package -Pjob-jar)..." >&2
+    (cd "$project" && mvn -B -q package -DskipTests -Pjob-jar >"$project/target-build.log" 2>&1) ||
+      fail "job jar build failed, see $project/target-build.log" 1
+    rm -f "$project/target-build.log"
+    touch "$stamp" "$project/target/.run-build"
+  fi
+  echo "$jar"
+}
+
+job_definition() {
+  local job="$1"
+  [[ -f "$pipelines/$job" ]] || { echo "run.sh: unknown job '$job'" >&2; usage >&2; exit 2; }
+  main_class="$(sed -n 's/^main=//p' "$pipelines/$job")"
+  mapfile -t defaults < <(grep -E '^--' "$pipelines/$job" || true)
+}
+
+# A SPARK_HOME laid out from Spark's Maven Central jars: jars/, a RELEASE file, conf/.
+spark_home() {
+  if ! ls "$spark_home/jars"/spark-core_2.12-*.jar >/dev/null 2>&1; then
+    echo "run.sh: laying out Spark 3.5.1 from Maven Central in $spark_home..." >&2
+    mvn -B -q -f "$project/cluster/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$spark_home/jars" >"$project/target-build.log" 2>&1 ||
+      fail "could not fetch Spark's jars, see $project/target-build.log" 1
+    rm -f "$project/target-build.log"
+  fi
+  mkdir -p "$spark_home/conf"
+  echo "Spark 3.5.1 (Scala 2.12) assembled from Maven Central jars" >"$spark_home/RELEASE"
+  cp "$project/cluster/log4j2.properties" "$spark_home/conf/log4j2.properties"
+}
+
+master_host_port() {
+  local address="${master_url#spark://}"
+  echo "${address%%,*}"
+}
+
+master_reachable() {
+  local hostport
+  hostport="$(master_host_port)"
+  timeout 3 bash -c "</dev/tcp/${hostport%:*}/${hostport##*:}" 2>/dev/null
+}
+
+daemon_alive() {
+  [[ -f "$cluster_dir/$1.pid" ]] && kill -0 "$(cat "$cluster_dir/$1.pid")" 2>/dev/null
+}
+
+start_daemon() {
+  local name="$1"
+  shift
+  (
+    cd "$cluster_dir"
+    SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.12 \
+      nohup java "${spark_java_options[@]}" -Xmx512m -cp "$spark_home/conf:$spark_home/jars/*" "$@" \
+      >"$cluster_dir/$name.log" 2>&1 &
+    echo $! >"$cluster_dir/$name.pid"
+  )
+}
+
+cluster() {
+  case "${1:-}" in
+    start)
+      daemon_alive master && { echo "run.sh: the cluster is already running (./run.sh cluster status)"; return; }
+      spark_home
+      mkdir -p "$cluster_dir"
+      start_daemon master org.apache.spark.deploy.master.Master \
+        --host 127.0.0.1 --port 7077 --webui-port 8080
+      start_daemon worker org.apache.spark.deploy.worker.Worker spark://127.0.0.1:7077 \
+        --host 127.0.0.1 --webui-port 8081 --cores "${SPARK_WORKER_CORES:-2}" \
+        --memory "${SPARK_WORKER_MEMORY:-4g}" --work-dir "$cluster_dir/work"
+      for _ in $(seq 1 60); do
+        if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q '"aliveworkers" *: *1'; then
+          echo "run.sh: Spark cluster up: master spark://127.0.0.1:7077 (UI http://127.0.0.1:8080), one worker (UI http://127.0.0.1:8081); logs in $cluster_dir"
+          return
+        fi
+        sleep 1
+      done
+      cluster stop >/dev/null
+      fail "the cluster did not come up in 60 s; see $cluster_dir/master.log and worker.log" 1
+      ;;
+    stop)
+      for name in worker master; do
+        if daemon_alive "$name"; then
+          kill "$(cat "$cluster_dir/$name.pid")"
+          for _ in $(seq 1 20); do daemon_alive "$name" || break; sleep 1; done
+          daemon_alive "$name" && kill -9 "$(cat "$cluster_dir/$name.pid")"
+        fi
+        rm -f "$cluster_dir/$name.pid"
+      done
+      # Executors the worker started, should one have outlived it.
+      pkill -f "CoarseGrainedExecutorBackend.*$cluster_dir" 2>/dev/null || true
+      echo "run.sh: Spark cluster stopped"
+      ;;
+    status)
+      for name in master worker; do
+        if daemon_alive "$name"; then echo "$name: running (pid $(cat "$cluster_dir/$name.pid"))"; else echo "$name: stopped"; fi
+      done
+      if daemon_alive master; then
+        curl -sf http://127.0.0.1:8080/json/ | grep -E '"(url|aliveworkers|cores|coresused|status)"' || true
+      fi
+      ;;
+    *) fail "usage: ./run.sh cluster start|stop|status" ;;
+  esac
+}
+
+submit() {
+  local job="${1:-}"
+  [[ -n "$job" ]] || fail "usage: ./run.sh submit <job> [--option=value ...]"
+  shift
+  job_definition "$job"
+  master_reachable || fail "the Spark master $master_url is unreachable; start one with ./run.sh cluster start (or set SPARK_MASTER_URL)"
+  local jar
+  jar="$(job_jar)"
+  spark_home
+  echo "run.sh: submitting $job to $master_url (master UI http://127.0.0.1:8080, application UI http://127.0.0.1:4040 while it runs)" >&2
+  exec java "${spark_java_options[@]}" -Xmx2g -cp "$spark_home/conf:$spark_home/jars/*" \
+    org.apache.spark.deploy.SparkSubmit --master "$master_url" \
+    --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
+    --class "$main_class" "$jar" \
+    "${defaults[@]}" --runner=SparkRunner --sparkMaster="$master_url" --filesToStage="$jar" "$@"
+}
+
+job="${1:-}"
+case "$job" in
+  "" | -h | --help | help) usage; exit 0 ;;
+  cluster) shift; cluster "$@"; exit 0 ;;
+  submit) shift; submit "$@" ;;
+esac
+shift
+job_definition "$job"
 build
-classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"
+classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt"):$(cat "$project/target/provided-classpath.txt")"
 # shellcheck disable=SC2086 # JAVA_OPTS holds several JVM flags
-export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"  # Spark binds loopback unless told otherwise
-exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx4g} -cp "$classpath" "$main_class" "${defaults[@]}" "$@"
+exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx4g} -cp "$classpath" "$main_class" \
+  "${defaults[@]}" "$@"
