@@ -6,6 +6,7 @@ import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.silver.Quarantine;
 import dev.messagelake.silver.SilverTransforms.ReadMessageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,16 @@ public class LakeCheck {
   }
 
   public static void run(Options options) throws Exception {
-    List<String> report = reconcile(options, new LakeLayout(Path.of(options.getLake())));
+    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    List<String> report = reconcile(options, layout);
     report.forEach(System.out::println);
+    List<Path> quarantined = Quarantine.quarantined(layout);
+    if (!quarantined.isEmpty()) {
+      // Set aside by silver, so outside the reconciliation: listed, not counted as a mismatch.
+      System.out.printf("quarantined bronze files (unreadable, see the .reason.txt beside each): %d%n",
+          quarantined.size());
+      quarantined.forEach(f -> System.out.println("  " + f));
+    }
     if (!report.get(report.size() - 1).startsWith(Reconciliation.OK)) {
       throw new JobFailed("the lake does not reconcile (see above)");
     }

@@ -98,6 +98,7 @@ public class SilverJob {
   private final LakeLayout layout;
   private final Map<Integer, String> countries;
   private final SilverCheckpoint checkpoint;
+  private final Quarantine quarantine;
   private long batches;
   private long validRows;
   private long corruptedRows;
@@ -108,6 +109,7 @@ public class SilverJob {
     this.layout = layout;
     this.countries = countries;
     this.checkpoint = checkpoint;
+    this.quarantine = new Quarantine(layout);
   }
 
   /** Runs batches every trigger interval until stopped (or once, with --catchUp). */
@@ -150,7 +152,8 @@ public class SilverJob {
 
   /** One micro-batch over the bronze files not yet committed, if there are any. */
   private void runBatch() {
-    List<Path> pending = checkpoint.uncommitted(bronzeFiles(layout.bronzeData()));
+    List<Path> pending =
+        quarantine.screen(checkpoint.uncommitted(bronzeFiles(layout.bronzeData())));
     if (pending.isEmpty()) {
       return;
     }
