@@ -62,11 +62,7 @@ public final class BronzeCheckpoint {
    */
   public static void reset(LakeLayout layout) {
     LakeFiles.deleteRecursively(layout.bronzeData());
-    for (Path entry : LakeFiles.listEntries(layout.bronzeCheckpoint())) {
-      if (!entry.getFileName().toString().equals(LOCK)) {
-        LakeFiles.deleteRecursively(entry);
-      }
-    }
+    JobLock.deleteAllButLock(layout.bronzeCheckpoint().resolve(LOCK));
     LOG.info("reset: deleted {} and {}", layout.bronzeData(), layout.bronzeCheckpoint());
   }
 

@@ -47,6 +47,18 @@ public final class JobLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Empties the folder of {@code lockFile} but for the lock file itself, which its holder calls
+   * to reset a job's state: a new file would be a new, unlocked lock.
+   */
+  public static void deleteAllButLock(Path lockFile) {
+    for (Path entry : LakeFiles.listEntries(lockFile.getParent())) {
+      if (!entry.equals(lockFile)) {
+        LakeFiles.deleteRecursively(entry);
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {

@@ -84,11 +84,7 @@ public final class SilverCheckpoint {
   public static void reset(LakeLayout layout) {
     LakeFiles.deleteRecursively(layout.silverMessagesData());
     LakeFiles.deleteRecursively(layout.silverCorruptedData());
-    for (Path entry : LakeFiles.listEntries(layout.silverCheckpoint())) {
-      if (!entry.getFileName().toString().equals(LOCK)) {
-        LakeFiles.deleteRecursively(entry);
-      }
-    }
+    JobLock.deleteAllButLock(layout.silverCheckpoint().resolve(LOCK));
     LOG.info("reset: deleted the silver tables and checkpoint");
   }
 
