@@ -9,6 +9,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
 
 /** What a parquet file's footer says of an INT64 column, without reading the data pages. */
 public final class ParquetFooters {
@@ -34,10 +35,21 @@ public final class ParquetFooters {
     }
   }
 
+  /** Opens a local parquet file's footer (the data pages are read only if asked for). */
+  private static ParquetFileReader open(Path file) throws IOException {
+    return ParquetFileReader.open(
+        HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), HADOOP));
+  }
+
+  /** The file's parquet schema; an IOException when it is not a readable parquet file. */
+  public static MessageType schema(Path file) throws IOException {
+    try (ParquetFileReader reader = open(file)) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
   public static LongColumnRange longColumnRange(Path file, String column) {
-    org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
-    try (ParquetFileReader reader =
-        ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, HADOOP))) {
+    try (ParquetFileReader reader = open(file)) {
       long rows = 0;
       long min = Long.MAX_VALUE;
       long max = Long.MIN_VALUE;
@@ -62,9 +74,7 @@ public final class ParquetFooters {
 
   /** The number of rows of a parquet file. */
   public static long rowCount(Path file) {
-    org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
-    try (ParquetFileReader reader =
-        ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, HADOOP))) {
+    try (ParquetFileReader reader = open(file)) {
       return reader.getRecordCount();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the parquet footer of " + file, e);

@@ -44,11 +44,6 @@ public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
         .apply("WriteOneFile", AvroIO.writeGenericRecords(avro).to(file.toString()).withoutSharding());
   }
 
-  /** The rows' schema (known once the transform is applied). */
-  public Schema schema() {
-    return schema;
-  }
-
   /** The rows, after the pipeline has run. */
   public List<Row> read() {
     List<Row> rows = new ArrayList<>();

@@ -3,16 +3,12 @@ package dev.messagelake.silver;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.ParquetFooters;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Quarantine {
   private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
-  private static final Configuration HADOOP = new Configuration();
   static final String REASON_SUFFIX = ".reason.txt";
 
   /** Column -> the parquet physical types silver can read for it. */
@@ -61,29 +56,16 @@ public final class Quarantine {
     return readable;
   }
 
-  /** The quarantined files (reasons left out). */
+  /** The quarantined files (the .reason.txt beside each left out). */
   public static List<Path> quarantined(LakeLayout layout) {
-    List<Path> files = new ArrayList<>();
-    if (Files.isDirectory(layout.bronzeQuarantine())) {
-      try (var walk = Files.walk(layout.bronzeQuarantine())) {
-        walk.filter(Files::isRegularFile)
-            .filter(f -> !f.getFileName().toString().endsWith(REASON_SUFFIX))
-            .sorted()
-            .forEach(files::add);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return files;
+    return LakeFiles.parquetFilesUnder(layout.bronzeQuarantine());
   }
 
   /** Why silver cannot read the file, or null when it can. */
   static String problem(Path file) {
     MessageType schema;
-    try (ParquetFileReader reader =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), HADOOP))) {
-      schema = reader.getFooter().getFileMetaData().getSchema();
+    try {
+      schema = ParquetFooters.schema(file);
     } catch (IOException | RuntimeException e) {
       return "not a readable parquet file (truncated or another format): " + e.getMessage();
     }
