@@ -101,6 +101,39 @@ public final class BronzeCheckpoint {
     return checkpoint;
   }
 
+  /** Where a producer stopped at this moment would leave bronze (what a restart must do). */
+  public enum Interruption {
+    BETWEEN_WINDOWS("between windows"),
+    WINDOW_BEING_WRITTEN("window being written"),
+    WINDOW_STAGED("window staged, not yet published"),
+    CHECKPOINT_BEHIND("window published, checkpoint not yet recorded");
+
+    public final String description;
+
+    Interruption(String description) {
+      this.description = description;
+    }
+  }
+
+  /** True while a finished window waits in staging for its publication. */
+  public static boolean windowStaged(LakeLayout layout) {
+    return LakeFiles.listFiles(new BronzeCheckpoint(layout, 0, 0).staging()).stream()
+        .anyMatch(f -> !LakeLayout.isHidden(f));
+  }
+
+  /** The producer's state now, read from its files (the producer may be running). */
+  public static Interruption interruption(LakeLayout layout) {
+    if (windowStaged(layout)) {
+      return Interruption.WINDOW_STAGED;
+    }
+    if (readRecordedNextValue(layout) < committedInData(layout.bronzeData())[0]) {
+      return Interruption.CHECKPOINT_BEHIND;
+    }
+    return LakeFiles.filesUnder(new BronzeCheckpoint(layout, 0, 0).temp()).isEmpty()
+        ? Interruption.BETWEEN_WINDOWS
+        : Interruption.WINDOW_BEING_WRITTEN;
+  }
+
   /** Where the pipeline writes finished files, awaiting their commit. */
   public Path staging() {
     return layout.bronzeCheckpoint().resolve("staging");
@@ -166,6 +199,19 @@ public final class BronzeCheckpoint {
     LakeFiles.deleteRecursively(staging());
     LakeFiles.deleteRecursively(temp());
     stagedRanges.clear();
+  }
+
+  /** True for the name of a file this producer publishes into data/. */
+  public static boolean isDataFileName(String name) {
+    return DATA_FILE.matcher(name).matches();
+  }
+
+  /** {first, last} value of a data file, from its name; null for a name of another kind. */
+  public static long[] valuesInName(String name) {
+    Matcher matcher = DATA_FILE.matcher(name);
+    return matcher.matches()
+        ? new long[] {Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2))}
+        : null;
   }
 
   static String dataFileName(LongColumnRange range) {

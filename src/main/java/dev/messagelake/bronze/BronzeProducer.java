@@ -262,7 +262,7 @@ public class BronzeProducer {
       long nextProgress = System.currentTimeMillis() + PROGRESS_MILLIS;
       while (!stop.requested() && System.currentTimeMillis() < deadline) {
         checkpoint.commitStaged();
-        failIfStopped(result);
+        failIfStopped(result, layout);
         if (System.currentTimeMillis() >= nextProgress) {
           nextProgress += PROGRESS_MILLIS;
           if (checkpoint.nextValue() == firstValue) {
@@ -278,7 +278,7 @@ public class BronzeProducer {
         Thread.sleep(POLL_MILLIS);
       }
       Instant stopAt = Instant.now();
-      drain(checkpoint, result, firstValue + schedule.rowsBefore(stopAt), options);
+      drain(checkpoint, result, firstValue + schedule.rowsBefore(stopAt), options, layout);
       cancel(result);
       checkpoint.commitStaged();
       checkpoint.discardStaging();
@@ -300,14 +300,14 @@ public class BronzeProducer {
 
   /** Waits until every row scheduled before the stop is committed, or the grace period ends. */
   private static void drain(
-      BronzeCheckpoint checkpoint, PipelineResult result, long target, Options options)
+      BronzeCheckpoint checkpoint, PipelineResult result, long target, Options options, LakeLayout layout)
       throws InterruptedException {
     long deadline =
         System.currentTimeMillis() + options.getTriggerSeconds() * 1000L + DRAIN_GRACE_MILLIS;
     LOG.info("bronze: stopping, committing the rows generated so far (up to value {})", target - 1);
     while (checkpoint.nextValue() < target && System.currentTimeMillis() < deadline) {
       checkpoint.commitStaged();
-      failIfStopped(result);
+      failIfStopped(result, layout);
       Thread.sleep(POLL_MILLIS);
     }
     if (checkpoint.nextValue() < target) {
@@ -317,10 +317,13 @@ public class BronzeProducer {
     }
   }
 
-  private static void failIfStopped(PipelineResult result) {
+  private static void failIfStopped(PipelineResult result, LakeLayout layout) {
     PipelineResult.State state = result.getState();
     if (state.isTerminal()) {
-      result.waitUntilFinish(); // throws the pipeline's failure, if any
+      result.waitUntilFinish(); // throws the pipeline's failure, if the runner still holds it
+      // The Direct runner hands a failure to one waiter only, and may already have dropped it:
+      // name the usual cause, a lake that can no longer be written, when it is the case.
+      LakeFiles.requireStillWritable(layout.root());
       throw new IllegalStateException("the pipeline stopped by itself (" + state + ")");
     }
   }

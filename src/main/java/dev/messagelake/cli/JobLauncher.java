@@ -1,5 +1,6 @@
 package dev.messagelake.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,9 @@ public final class JobLauncher {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  private static final List<String> STORAGE_REASONS =
+      List.of("No space left on device", "Read-only file system", "Disk quota exceeded",
+          "Permission denied");
 
   /** A job's body, given its parsed options. */
   public interface Job<T extends PipelineOptions> {
@@ -60,10 +64,37 @@ public final class JobLauncher {
       err.println(jobName + ": " + e.getMessage());
       return USAGE;
     } catch (Exception e) {
+      String storage = storageFailure(e);
+      if (storage != null) {
+        LOG.debug("{} could not write", jobName, e);
+        err.println(jobName + ": cannot write the lake: " + storage + ". What was committed"
+            + " stands and nothing half-written is visible; fix this and run again to go on");
+        return FAILED;
+      }
       LOG.error("{} failed", jobName, e);
       err.println(jobName + ": failed: " + e);
       return FAILED;
     }
+  }
+
+  /**
+   * The file system refusing a write (a full disk, a read-only mount, no permission), found
+   * anywhere in the cause chain, as "reason (path)"; null for any other failure.
+   */
+  static String storageFailure(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (!(cause instanceof IOException) || message == null) {
+        continue;
+      }
+      for (String reason : STORAGE_REASONS) {
+        if (message.contains(reason)) {
+          String where = message.replace(reason, "").replaceAll("^[\\s:]+|[\\s:(]+$", "");
+          return where.isEmpty() ? reason : reason + " (" + where + ")";
+        }
+      }
+    }
+    return null;
   }
 
   /**

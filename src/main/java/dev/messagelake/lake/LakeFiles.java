@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -99,6 +100,26 @@ public final class LakeFiles {
     }
   }
 
+  /**
+   * After a write failed without saying why: fails with the file system's reason when the lake
+   * can no longer be written (its disk is full, or it turned read-only); returns otherwise.
+   */
+  public static void requireStillWritable(Path root) {
+    try {
+      if (!Files.isWritable(root)) {
+        throw new UncheckedIOException(new IOException(root + ": "
+            + (Files.getFileStore(root).isReadOnly() ? "Read-only file system" : "Permission denied")));
+      }
+      long free = Files.getFileStore(root).getUsableSpace();
+      if (free < (1L << 20)) {
+        throw new UncheckedIOException(
+            new IOException(root + ": No space left on device (" + free / 1024 + " KiB free)"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static void createDirectories(Path dir) {
     try {
       Files.createDirectories(dir);
@@ -109,17 +130,35 @@ public final class LakeFiles {
 
   /** The visible parquet files anywhere under {@code dir} (none if it does not exist), sorted. */
   public static List<Path> parquetFilesUnder(Path dir) {
+    return visibleFilesUnder(dir).stream()
+        .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+        .collect(Collectors.toList());
+  }
+
+  /** The files anywhere under {@code dir} a reader sees (not hidden by Spark's rule), sorted. */
+  public static List<Path> visibleFilesUnder(Path dir) {
+    return filesUnder(dir).stream().filter(f -> !hiddenBelow(dir, f)).collect(Collectors.toList());
+  }
+
+  /** Every regular file anywhere under {@code dir}, hidden ones included, sorted. */
+  public static List<Path> filesUnder(Path dir) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
-          .filter(f -> !hiddenBelow(dir, f))
-          .sorted()
-          .collect(Collectors.toList());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        return walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+      } catch (IOException | UncheckedIOException e) {
+        // A running job may delete a temporary folder while we walk it: look again.
+        Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+        if (!(cause instanceof NoSuchFileException) || attempt == 3) {
+          throw new UncheckedIOException("cannot list " + dir, cause instanceof IOException
+              ? (IOException) cause : new IOException(cause));
+        }
+        if (!Files.isDirectory(dir)) {
+          return List.of();
+        }
+      }
     }
   }
 

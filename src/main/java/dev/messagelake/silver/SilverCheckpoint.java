@@ -10,10 +10,13 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -88,7 +91,10 @@ public final class SilverCheckpoint {
     LOG.info("reset: deleted the silver tables and checkpoint");
   }
 
-  /** Opens the checkpoint, finishing or forgetting a batch a crash interrupted. */
+  /**
+   * Opens the checkpoint, finishing or forgetting a batch a crash interrupted, and checks the
+   * silver tables still hold exactly what it committed.
+   */
   public static SilverCheckpoint recover(LakeLayout layout) {
     SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
     LakeFiles.createDirectories(checkpoint.batches());
@@ -117,7 +123,77 @@ public final class SilverCheckpoint {
     for (Path leftover : LakeFiles.listEntries(checkpoint.stagingRoot())) {
       LakeFiles.deleteRecursively(leftover); // staging of batches that never got a plan
     }
+    requireTablesMatchLog(layout);
     return checkpoint;
+  }
+
+  /** Where a job stopped at this moment would leave its checkpoint (what a restart must do). */
+  public enum Interruption {
+    BETWEEN_BATCHES("between batches"),
+    BATCH_RUNNING("batch planned, being written"),
+    BATCH_STAGED("batch staged, being committed");
+
+    public final String description;
+
+    Interruption(String description) {
+      this.description = description;
+    }
+  }
+
+  /** The checkpoint's state now, read from its files (another process may be running). */
+  public static Interruption interruption(LakeLayout layout) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    long last = lastPlannedBatch(layout);
+    if (last == 0 || Files.exists(checkpoint.doneFile(last))) {
+      return Interruption.BETWEEN_BATCHES;
+    }
+    return Files.exists(checkpoint.staging(last).resolve(STAGED_MARKER))
+        ? Interruption.BATCH_STAGED
+        : Interruption.BATCH_RUNNING;
+  }
+
+  /** The marker that says batch {@code id} is staged (it lists the files the batch publishes). */
+  public static Path stagedMarker(LakeLayout layout, long id) {
+    return new SilverCheckpoint(layout).staging(id).resolve(STAGED_MARKER);
+  }
+
+  /** The files that staged batches are publishing now (absolute paths), from their markers. */
+  public static Set<Path> filesBeingPublished(LakeLayout layout) {
+    Set<Path> files = new HashSet<>();
+    for (Path staging : LakeFiles.listEntries(new SilverCheckpoint(layout).stagingRoot())) {
+      Path marker = staging.resolve(STAGED_MARKER);
+      try {
+        Properties staged = new Properties();
+        staged.load(new StringReader(Files.readString(marker)));
+        staged.stringPropertyNames().stream()
+            .filter(key -> key.startsWith("file."))
+            .forEach(key -> files.add(layout.root().resolve(staged.getProperty(key))));
+      } catch (IOException e) {
+        // not staged (no marker), or committed and cleaned up meanwhile: nothing being published
+      }
+    }
+    return files;
+  }
+
+  /** The number of the last batch planned (0 before the first). */
+  public static long lastPlannedBatch(LakeLayout layout) {
+    return lastBatch(layout, "plan");
+  }
+
+  /** The number of the last batch committed (0 before the first). */
+  public static long lastCommittedBatch(LakeLayout layout) {
+    return lastBatch(layout, "done");
+  }
+
+  private static long lastBatch(LakeLayout layout, String kind) {
+    long last = 0;
+    for (Path file : LakeFiles.listFiles(new SilverCheckpoint(layout).batches())) {
+      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
+      if (name.matches() && name.group(2).equals(kind)) {
+        last = Math.max(last, Long.parseLong(name.group(1)));
+      }
+    }
+    return last;
   }
 
   /** The visible parquet files of bronze not yet taken by a committed batch. */
@@ -149,29 +225,31 @@ public final class SilverCheckpoint {
   }
 
   /**
-   * Marks the batch's staging complete, with its row counts: from now on a restart commits it
-   * rather than redo it.
+   * Marks the batch's staging complete, with its row counts and the files it will publish: from
+   * now on a restart commits it rather than redo it.
    */
   public void markStaged(Batch batch) {
     long valid = rowsIn(staging(batch, MESSAGES));
     long corrupted = rowsIn(staging(batch, CORRUPTED));
-    int files = LakeFiles.parquetFilesUnder(staging(batch.id)).size();
+    List<Path> files = LakeFiles.parquetFilesUnder(staging(batch.id));
+    StringBuilder marker =
+        new StringBuilder("valid=" + valid + "\ncorrupted=" + corrupted + "\nfiles=" + files.size() + "\n");
+    for (int i = 0; i < files.size(); i++) {
+      marker.append("file.").append(i).append('=')
+          .append(layout.root().relativize(published(batch.id, files.get(i)))).append('\n');
+    }
     LakeFiles.createDirectories(staging(batch.id));
-    LakeFiles.writeAtomically(
-        staging(batch.id).resolve(STAGED_MARKER),
-        "valid=" + valid + "\ncorrupted=" + corrupted + "\nfiles=" + files + "\n");
+    LakeFiles.writeAtomically(staging(batch.id).resolve(STAGED_MARKER), marker.toString());
   }
 
-  /** Publishes a staged batch into the silver tables and records it as done. */
+  /** Publishes a staged batch into the silver tables and records it as done, with its files. */
   public Committed commit(Batch batch) {
     Properties staged = readProperties(staging(batch.id).resolve(STAGED_MARKER));
-    publish(staging(batch, MESSAGES), layout.silverMessagesData());
-    publish(staging(batch, CORRUPTED), layout.silverCorruptedData());
-    LakeFiles.writeAtomically(
-        doneFile(batch.id),
-        "inputs=" + batch.inputs.size() + "\nvalid=" + staged.getProperty("valid")
-            + "\ncorrupted=" + staged.getProperty("corrupted")
-            + "\nfiles=" + staged.getProperty("files") + "\n");
+    publish(batch.id);
+    StringBuilder done = new StringBuilder("inputs=" + batch.inputs.size() + "\n");
+    staged.stringPropertyNames().stream().sorted().forEach(
+        key -> done.append(key).append('=').append(staged.getProperty(key)).append('\n'));
+    LakeFiles.writeAtomically(doneFile(batch.id), done.toString());
     LakeFiles.deleteRecursively(staging(batch.id));
     committedInputs.addAll(batch.inputs);
     return new Committed(
@@ -181,12 +259,106 @@ public final class SilverCheckpoint {
   }
 
   /**
-   * Moves each staged parquet file of a table to the same relative place in the table. Files a
-   * crash had already moved are no longer staged: the move goes on from where it stopped.
+   * What the committed batches published, read from the commit log: the files (and rows) readers
+   * of the silver tables must see, no more, no less.
    */
-  private static void publish(Path stagedTable, Path table) {
-    for (Path staged : LakeFiles.parquetFilesUnder(stagedTable)) {
-      Path target = table.resolve(stagedTable.relativize(staged).toString());
+  public static CommitLog commitLog(LakeLayout layout) {
+    CommitLog log = new CommitLog();
+    for (Path file : LakeFiles.listFiles(new SilverCheckpoint(layout).batches())) {
+      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
+      if (!name.matches() || !name.group(2).equals("done")) {
+        continue;
+      }
+      Properties done = readProperties(file);
+      long batch = Long.parseLong(name.group(1));
+      int files = Integer.parseInt(done.getProperty("files", "0").trim());
+      if (files > 0 && done.getProperty("file.0") == null) {
+        log.unlistedBatches.add(batch); // committed by a version that did not list its files
+      }
+      for (int i = 0; i < files && done.getProperty("file." + i) != null; i++) {
+        log.files.put(layout.root().resolve(done.getProperty("file." + i)), batch);
+      }
+      log.validRows += Long.parseLong(done.getProperty("valid", "0").trim());
+      log.corruptedRows += Long.parseLong(done.getProperty("corrupted", "0").trim());
+    }
+    return log;
+  }
+
+  /** What the commit log says the silver tables hold. */
+  public static final class CommitLog {
+    /** Each committed file (absolute path), with the batch that published it. */
+    public final Map<Path, Long> files = new TreeMap<>();
+    public final List<Long> unlistedBatches = new ArrayList<>();
+    public long validRows;
+    public long corruptedRows;
+
+    /** The visible files of both silver tables that no committed batch published. */
+    public List<Path> unexpectedFiles(LakeLayout layout) {
+      List<Path> unexpected = new ArrayList<>();
+      for (Path table : List.of(layout.silverMessagesData(), layout.silverCorruptedData())) {
+        for (Path file : LakeFiles.visibleFilesUnder(table)) {
+          if (!files.containsKey(file)) {
+            unexpected.add(file);
+          }
+        }
+      }
+      return unexpected;
+    }
+
+    /** The committed files that are no longer there. */
+    public List<Path> missingFiles() {
+      return files.keySet().stream().filter(f -> !Files.exists(f)).collect(Collectors.toList());
+    }
+  }
+
+  /**
+   * Refuses to go on when the silver tables no longer hold exactly what the commit log lists (a
+   * file deleted, added or moved by hand): silver would stop matching bronze without a word.
+   */
+  public static void requireTablesMatchLog(LakeLayout layout) {
+    CommitLog log = commitLog(layout);
+    if (!log.unlistedBatches.isEmpty()) {
+      LOG.warn("batches {} were committed without a file list: silver is not checked against them",
+          log.unlistedBatches);
+      return;
+    }
+    List<Path> missing = log.missingFiles();
+    if (!missing.isEmpty()) {
+      throw new UserError(
+          "silver was edited by hand: " + layout.root().relativize(missing.get(0)) + more(missing)
+              + ", committed by batch " + log.files.get(missing.get(0)) + ", is missing;"
+              + " nothing was changed. Put it back, or rebuild silver from bronze with --reset");
+    }
+    List<Path> unexpected = log.unexpectedFiles(layout);
+    if (!unexpected.isEmpty()) {
+      throw new UserError(
+          "silver was edited by hand: " + layout.root().relativize(unexpected.get(0))
+              + more(unexpected) + " is not a file silver committed; nothing was changed."
+              + " Move it out of silver/, or rebuild silver from bronze with --reset");
+    }
+  }
+
+  private static String more(List<Path> files) {
+    return files.size() > 1 ? " (and " + (files.size() - 1) + " more)" : "";
+  }
+
+  /** Where a file staged for batch {@code id} is published: the same place in its table. */
+  private Path published(long id, Path staged) {
+    Path relative = staging(id).relativize(staged);
+    Path table =
+        relative.getName(0).toString().equals(MESSAGES)
+            ? layout.silverMessagesData()
+            : layout.silverCorruptedData();
+    return table.resolve(relative.subpath(1, relative.getNameCount()).toString());
+  }
+
+  /**
+   * Moves each staged parquet file of the batch to its place in its table. Files a crash had
+   * already moved are no longer staged: the move goes on from where it stopped.
+   */
+  private void publish(long id) {
+    for (Path staged : LakeFiles.parquetFilesUnder(staging(id))) {
+      Path target = published(id, staged);
       LakeFiles.createDirectories(target.getParent());
       LakeFiles.moveAtomically(staged, target);
     }

@@ -1,16 +1,15 @@
 package dev.messagelake.bronze;
 
 import static dev.messagelake.bronze.BronzeLakeAssertions.assertValuesZeroToNOnce;
-import static dev.messagelake.bronze.BronzeLakeAssertions.checkDataListing;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.messagelake.cli.JobLauncher;
-import dev.messagelake.lake.DuckDb;
+import dev.messagelake.audit.DuckDb;
+import dev.messagelake.audit.LakeAudit;
 import dev.messagelake.lake.LakeLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ class BronzeProducerEndToEndTest {
     long rows = assertValuesZeroToNOnce(lake());
     // 20 rows/s for 3 s, the window open at the stop drained.
     assertThat(rows, greaterThanOrEqualTo(40L));
-    assertNull(checkDataListing(lake().bronzeData()));
+    assertEquals(List.of(), LakeAudit.visibleNow(lake()));
     assertFalse(Files.exists(lake().bronzeCheckpoint().resolve("staging")), "staging left behind");
     assertEquals(
         "nextValue=" + rows,
@@ -103,7 +102,7 @@ class BronzeProducerEndToEndTest {
     produce("--durationSeconds=2");
     long both = assertValuesZeroToNOnce(lake());
     assertThat(both, greaterThan(first));
-    assertNull(checkDataListing(lake().bronzeData()));
+    assertEquals(List.of(), LakeAudit.visibleNow(lake()));
 
     Files.writeString(lakeRoot.resolve("keep.txt"), "not bronze");
     long resetAt = System.currentTimeMillis();

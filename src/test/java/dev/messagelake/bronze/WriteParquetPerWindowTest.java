@@ -4,7 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.junit.Assert.assertEquals;
 
-import dev.messagelake.lake.DuckDb;
+import dev.messagelake.audit.DuckDb;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeSchemas;
 import java.nio.file.Path;

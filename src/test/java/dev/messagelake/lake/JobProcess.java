@@ -1,5 +1,6 @@
 package dev.messagelake.lake;
 
+import dev.messagelake.chaos.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /** A job as a separate JVM, as a user runs it, so tests can signal and kill it. */
 public final class JobProcess {
-  private final Process process;
+  private final ChildJvm process;
   private final Path log;
 
-  private JobProcess(Process process, Path log) {
+  private JobProcess(ChildJvm process, Path log) {
     this.process = process;
     this.log = log;
   }
@@ -21,44 +22,42 @@ public final class JobProcess {
   /** Starts {@code main} on the lake at {@code lakeRoot}, its output appended to {@code log}. */
   public static JobProcess start(Class<?> main, Path lakeRoot, Path log, String... extra)
       throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(main.getName());
-    command.add("--lake=" + lakeRoot);
-    command.add("--enforceImmutability=false");
-    command.add("--enforceEncodability=false");
-    command.addAll(List.of(extra));
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
-    return new JobProcess(process, log);
+    return startUnder(List.of(), main, lakeRoot, log, extra);
+  }
+
+  /** The same, under a wrapper command that execs the JVM (such as nsenter). */
+  public static JobProcess startUnder(
+      List<String> prefix, Class<?> main, Path lakeRoot, Path log, String... extra)
+      throws IOException {
+    List<String> args = new ArrayList<>();
+    args.add("--lake=" + lakeRoot);
+    args.add("--enforceImmutability=false");
+    args.add("--enforceEncodability=false");
+    args.addAll(List.of(extra));
+    return new JobProcess(ChildJvm.start(prefix, main, log, args), log);
   }
 
   public void sigterm() {
-    process.destroy();
+    ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
   }
 
-  public void sigkill() {
-    process.destroyForcibly();
+  public void sigkill() throws InterruptedException {
+    process.kill();
   }
 
   public int waitFor(Duration timeout) throws Exception {
-    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly();
+    int exit = process.waitFor(timeout.toSeconds());
+    if (exit == -1) {
       throw new AssertionError("job did not exit within " + timeout + "\n" + output());
     }
-    return process.exitValue();
+    return exit;
   }
 
   public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
-  /** Waits until {@code condition} holds, failing with the producer's output after timeout. */
+  /** Waits until {@code condition} holds, failing with the job's output after timeout. */
   public void await(BooleanSupplier condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

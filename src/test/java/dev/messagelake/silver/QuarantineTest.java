@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.check.LakeCheck;
 import dev.messagelake.cli.JobLauncher;
-import dev.messagelake.lake.DuckDb;
+import dev.messagelake.audit.DuckDb;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.messagelake.lake;
+package dev.messagelake.audit;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,7 +65,11 @@ public final class DuckDb implements AutoCloseable {
   }
 
   @Override
-  public void close() throws SQLException {
-    connection.close();
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
