@@ -1,7 +1,6 @@
 package dev.messagelake.bronze;
 
 import static dev.messagelake.bronze.BronzeLakeAssertions.assertValuesZeroToNOnce;
-import static dev.messagelake.bronze.BronzeLakeAssertions.checkDataListing;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -18,16 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Stops and crashes: after SIGTERM, or kill -9 at random moments and a restart, bronze is still
- * exactly 0..N-1, and no reader of data/ ever sees a temporary, partial or out-of-order file.
+ * A clean stop: after SIGTERM bronze is exactly 0..N-1 and the next run continues from there.
+ * (kill -9 at random moments, with a reader watching data/ throughout, is the chaos harness's
+ * part: {@code dev.messagelake.chaos.ChaosTest}.)
  */
 class BronzeRestartTest {
   private static final Duration STARTUP = Duration.ofSeconds(90);
@@ -81,50 +77,5 @@ class BronzeRestartTest {
     assertEquals(0, again.waitFor(STARTUP), again.output());
     assertThat(again.output(), containsString("continuing at value " + first));
     assertThat(assertValuesZeroToNOnce(lake()), greaterThanOrEqualTo(first + 20));
-  }
-
-  @Test
-  void killMinus9AtRandomMomentsNeverLeavesAGapOrADuplicate() throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("BronzeRestartTest kill seed: " + seed);
-    Random random = new Random(seed);
-    List<String> violations = new CopyOnWriteArrayList<>();
-    AtomicBoolean watching = new AtomicBoolean(true);
-    Thread reader =
-        new Thread(
-            () -> {
-              while (watching.get()) {
-                String problem = checkDataListing(lake().bronzeData());
-                if (problem != null) {
-                  violations.add(problem);
-                }
-              }
-            });
-    reader.start();
-    try {
-      for (int kill = 0; kill < 4; kill++) {
-        int filesBefore = committedFiles();
-        JobProcess producer =
-            JobProcess.start(BronzeProducer.class, lakeRoot, logs.resolve("kill" + kill + ".log"), "--rowsPerSecond=50");
-        int target = filesBefore + 1 + random.nextInt(3);
-        producer.await(() -> committedFiles() >= target, STARTUP);
-        Thread.sleep(random.nextInt(1000)); // the fault lands at a random point of a window
-        producer.sigkill();
-        producer.waitFor(Duration.ofSeconds(30));
-      }
-      int filesBeforeRecovery = committedFiles();
-      JobProcess recovery =
-          JobProcess.start(
-            BronzeProducer.class,
-              lakeRoot, logs.resolve("recovery.log"), "--rowsPerSecond=50", "--durationSeconds=2");
-      assertEquals(0, recovery.waitFor(STARTUP), recovery.output());
-      assertThat(committedFiles(), greaterThanOrEqualTo(filesBeforeRecovery + 1));
-    } finally {
-      watching.set(false);
-      reader.join();
-    }
-    assertEquals(List.of(), violations.subList(0, Math.min(5, violations.size())), "seed " + seed);
-    assertValuesZeroToNOnce(lake());
-    assertFalse(Files.exists(lake().bronzeCheckpoint().resolve("staging")), "staging left behind");
   }
 }
