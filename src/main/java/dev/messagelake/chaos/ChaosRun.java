@@ -1,6 +1,7 @@
 package dev.messagelake.chaos;
 
 import dev.messagelake.audit.LakeAudit;
+import dev.messagelake.audit.SparkReads;
 import dev.messagelake.check.LakeCheck;
 import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
@@ -162,7 +163,7 @@ public class ChaosRun {
     runToEnd(LakeCheck.class, logs.resolve("check.log"), common);
     runToEnd(GoldReports.class, logs.resolve("gold.log"), common);
     result.audit(lake);
-    System.out.println(result.summary(options));
+    System.out.println(result.summary(options, jobOptions));
     if (!result.problems.isEmpty()) {
       throw new JobFailed("FAILED: " + String.join("; ", result.problems)
           + " (lake kept in " + root + "; replay: ./run.sh chaos --seed=" + seed + ")");
@@ -184,6 +185,9 @@ public class ChaosRun {
     public Map<String, Long> silver;
     public long[] silverRows;
     public List<Path> uncommittedFiles;
+    /** Rows Spark's partition discovery reads: bronze, silver messages, messages_corrupted. */
+    public long[] sparkRows;
+    public long sparkRowsInTheWrongDatePartition;
     public long readerLooks;
     public final List<String> readerSaw = new ArrayList<>();
     public final List<String> problems = new ArrayList<>();
@@ -215,6 +219,21 @@ public class ChaosRun {
         problems.add("hive partition discovery reads " + silverRows[0] + " + " + silverRows[2]
             + " silver rows, the commit log says " + silverRows[1] + " + " + silverRows[3]);
       }
+      sparkRows = new long[] {
+        SparkReads.rows(layout.bronzeData()),
+        SparkReads.rows(layout.silverMessagesData()),
+        SparkReads.rows(layout.silverCorruptedData())
+      };
+      sparkRowsInTheWrongDatePartition =
+          SparkReads.rowsInTheWrongDatePartition(layout.silverMessagesData())
+              + SparkReads.rowsInTheWrongDatePartition(layout.silverCorruptedData());
+      if (sparkRows[0] != bronze.rows || sparkRows[1] != silverRows[1] || sparkRows[2] != silverRows[3]
+          || sparkRowsInTheWrongDatePartition != 0) {
+        problems.add("Spark's partition discovery reads bronze " + sparkRows[0] + ", silver "
+            + sparkRows[1] + " + " + sparkRows[2] + " rows (" + sparkRowsInTheWrongDatePartition
+            + " in the wrong date partition); the commit logs say " + bronze.rows + ", "
+            + silverRows[1] + " + " + silverRows[3]);
+      }
       uncommittedFiles = LakeAudit.uncommittedFiles(layout);
       if (!uncommittedFiles.isEmpty()) {
         problems.add(uncommittedFiles.size() + " uncommitted files in data folders, first "
@@ -227,7 +246,7 @@ public class ChaosRun {
       });
     }
 
-    String summary(Options options) {
+    String summary(Options options, List<String> jobOptions) {
       StringBuilder out = new StringBuilder();
       out.append(String.format("chaos: %d kills in %.0f s:%n", kills, firedSeconds));
       statesLeft.forEach((job, states) -> states.forEach((state, count) ->
@@ -244,19 +263,23 @@ public class ChaosRun {
           silverRows[0], silverRows[2], silver.get("missing"), silver.get("duplicated"),
           silver.get("extra"), silver.get("different")));
       out.append(String.format(
-          "chaos: %d uncommitted files in data folders; hive partition discovery reads exactly the"
-              + " committed rows: %s%n",
+          "chaos: %d uncommitted files in data folders; partition discovery reads exactly the"
+              + " committed rows: DuckDB %s (%d + %d), Spark %s (%d + %d, %d in a wrong date)%n",
           uncommittedFiles.size(),
-          silverRows[0] == silverRows[1] && silverRows[2] == silverRows[3] ? "yes" : "NO"));
+          silverRows[0] == silverRows[1] && silverRows[2] == silverRows[3] ? "yes" : "NO",
+          silverRows[0], silverRows[2],
+          problems.stream().anyMatch(p -> p.startsWith("Spark")) ? "NO" : "yes",
+          sparkRows[1], sparkRows[2], sparkRowsInTheWrongDatePartition));
       out.append("chaos: gold reports equal DuckDB's recomputation: "
           + (problems.stream().anyMatch(p -> p.startsWith("gold")) ? "NO" : "yes") + "\n");
       out.append(problems.isEmpty() ? "OK" : "FAILED");
       out.append(String.format(
           ": %d kills, %d rows, %d lost, %d duplicated; seed %d (replay: ./run.sh chaos --seed=%d"
-              + " --kills=%d --seconds=%d)",
+              + " --kills=%d --seconds=%d --rowsPerSecond=%d%s)",
           kills, bronze.rows, bronze.lost + silver.get("missing"),
           bronze.duplicated + silver.get("duplicated"), seed, seed, options.getKills(),
-          options.getSeconds()));
+          options.getSeconds(), options.getRowsPerSecond(),
+          jobOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining())));
       return out.toString();
     }
   }

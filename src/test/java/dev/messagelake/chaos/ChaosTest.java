@@ -1,5 +1,6 @@
 package dev.messagelake.chaos;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,5 +40,9 @@ class ChaosTest {
     assertEquals(result.silverRows[3], result.silverRows[2]);
     assertEquals(result.bronze.rows, result.silverRows[0] + result.silverRows[2]);
     assertEquals(List.of(), result.problems);
+    // Spark's partition discovery, as a Spark user reads the lake, sees exactly the same rows.
+    assertArrayEquals(
+        new long[] {result.bronze.rows, result.silverRows[1], result.silverRows[3]}, result.sparkRows);
+    assertEquals(0, result.sparkRowsInTheWrongDatePartition);
   }
 }
