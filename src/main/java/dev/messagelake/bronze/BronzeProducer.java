@@ -10,9 +10,7 @@ import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
 import java.nio.file.Path;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.Compression;
@@ -47,15 +45,20 @@ import org.slf4j.LoggerFactory;
  * continues the sequence where the last run stopped.
  *
  * <pre>
- *   GenerateSequence (rate) -> EnrichWithFakeData -> FixedWindows -> FileIO + ParquetIO (staging)
+ *   every window: GenerateSequence (the rows that came due) -> EnrichWithFakeData
+ *     -> FixedWindows -> FileIO + ParquetIO (staging)
  *   -> BronzeCheckpoint publishes each staged file into data/, in value order
  * </pre>
+ *
+ * <p>Micro-batches, as Spark's rate source runs: at each window's end one bounded pipeline
+ * generates the rows that came due. An unbounded pipeline on the Direct runner busy-polls its
+ * source (apache/beam#18070: 1.5 cores at 1 row/s here) and topped out near 2k rows/s; bounded
+ * batches idle between windows and run on every runner.
  */
 public class BronzeProducer {
   private static final Logger LOG = LoggerFactory.getLogger(BronzeProducer.class);
-  private static final long POLL_MILLIS = 100;
   private static final long PROGRESS_MILLIS = 5_000;
-  private static final long DRAIN_GRACE_MILLIS = 30_000;
+  private static final long MAX_ROWS_PER_BATCH = 1_000_000;
 
   /** The producer's options; {@code pipelines/bronze} holds the defaults run.sh passes. */
   public interface Options extends LakeOptions {
@@ -90,30 +93,33 @@ public class BronzeProducer {
     void setReset(boolean value);
   }
 
-  /** The rate source, each sequence number turned into a bronze event with its fake fields. */
+  /**
+   * The rate source for one micro-batch: the run's rows {@code fromOffset..toOffset-1}, each
+   * stamped with the moment the rate schedule makes it due and given its fake fields. As Spark's
+   * rate source, each trigger generates the rows that came due since the last one.
+   */
   public static class GenerateMessages extends PTransform<PBegin, PCollection<Row>> {
-    private final long rowsPerSecond;
+    private final ScheduledTime schedule;
     private final long seed;
     private final long firstValue;
-    private final Instant start;
+    private final long fromOffset;
+    private final long toOffset;
 
-    public GenerateMessages(long rowsPerSecond, long seed, long firstValue, Instant start) {
-      this.rowsPerSecond = rowsPerSecond;
+    public GenerateMessages(
+        ScheduledTime schedule, long seed, long firstValue, long fromOffset, long toOffset) {
+      this.schedule = schedule;
       this.seed = seed;
       this.firstValue = firstValue;
-      this.start = start;
+      this.fromOffset = fromOffset;
+      this.toOffset = toOffset;
     }
 
     @Override
     public PCollection<Row> expand(PBegin input) {
-      // Each run counts from 0 and adds firstValue: GenerateSequence.from(n) with a rate would
-      // wait n / rate seconds before its first element (its rate counts from 0).
       return input
           .apply(
               "RateSource",
-              GenerateSequence.from(0)
-                  .withRate(rowsPerSecond, Duration.standardSeconds(1))
-                  .withTimestampFn(new ScheduledTime(start, rowsPerSecond)))
+              GenerateSequence.from(fromOffset).to(toOffset).withTimestampFn(schedule))
           .apply("EnrichWithFakeData", ParDo.of(new EnrichWithFakeDataFn(seed, firstValue)))
           .setRowSchema(LakeSchemas.BRONZE);
     }
@@ -124,11 +130,11 @@ public class BronzeProducer {
    * source stamps rows). Timestamps then follow the sequence, so each window holds one contiguous
    * range of values whatever way the runner splits the source.
    */
-  static class ScheduledTime implements SerializableFunction<Long, Instant> {
+  public static class ScheduledTime implements SerializableFunction<Long, Instant> {
     private final long startMillis;
     private final long rowsPerSecond;
 
-    ScheduledTime(Instant start, long rowsPerSecond) {
+    public ScheduledTime(Instant start, long rowsPerSecond) {
       this.startMillis = start.getMillis();
       this.rowsPerSecond = rowsPerSecond;
     }
@@ -136,6 +142,11 @@ public class BronzeProducer {
     @Override
     public Instant apply(Long offset) {
       return new Instant(startMillis + offset * 1000 / rowsPerSecond);
+    }
+
+    /** When the row at {@code offset} is due. */
+    Instant timeOf(long offset) {
+      return apply(offset);
     }
 
     /** How many rows are scheduled before {@code time}. */
@@ -235,52 +246,48 @@ public class BronzeProducer {
         "bronze: {} rows/s into {}, {} s windows, continuing at value {}",
         options.getRowsPerSecond(), layout.bronzeData(), options.getTriggerSeconds(), firstValue);
 
-    // The job watches its own progress and stops itself: the pipeline must not block run().
-    options.as(DirectOptions.class).setBlockOnRun(false);
     Instant start = new Instant((System.currentTimeMillis() / 1000 + 1) * 1000);
     ScheduledTime schedule = new ScheduledTime(start, options.getRowsPerSecond());
-    Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply(
-            "GenerateMessages",
-            new GenerateMessages(
-                options.getRowsPerSecond(), options.getSeed(), firstValue, start))
-        .apply(
-            "WriteParquetPerWindow",
-            new WriteParquetPerWindow(
-                Duration.standardSeconds(options.getTriggerSeconds()),
-                checkpoint.staging(),
-                checkpoint.temp()));
-
-    StopSignal stop = StopSignal.onShutdown(DRAIN_GRACE_MILLIS + 10_000);
+    long windowMillis = options.getTriggerSeconds() * 1000L;
+    long generated = 0; // the run's rows [0, generated) are written
+    long nextProgress = System.currentTimeMillis() + PROGRESS_MILLIS;
+    StopSignal stop = StopSignal.onShutdown(60_000);
     try {
-      PipelineResult result = pipeline.run();
       long deadline =
           options.getDurationSeconds() > 0
-              ? System.currentTimeMillis() + options.getDurationSeconds() * 1000L
+              ? start.getMillis() + options.getDurationSeconds() * 1000L
               : Long.MAX_VALUE;
-      long nextProgress = System.currentTimeMillis() + PROGRESS_MILLIS;
-      while (!stop.requested() && System.currentTimeMillis() < deadline) {
-        checkpoint.commitStaged();
-        failIfStopped(result, layout);
-        if (System.currentTimeMillis() >= nextProgress) {
-          nextProgress += PROGRESS_MILLIS;
-          if (checkpoint.nextValue() == firstValue) {
-            LOG.info("bronze: starting up, no window written yet");
-          } else {
-            LOG.info(
-                "bronze: {} rows in {} files this run, last value {}",
-                checkpoint.nextValue() - firstValue,
-                checkpoint.committedFiles() - firstFiles,
-                checkpoint.nextValue() - 1);
+      while (true) {
+        long now = System.currentTimeMillis();
+        boolean last = stop.requested() || now >= deadline;
+        // Rows of whole windows only, so each window is one file; the last batch also takes
+        // the rows of the open window that came due before the stop.
+        long due =
+            schedule.rowsBefore(new Instant(last ? Math.min(now, deadline) : windowStart(now, windowMillis)));
+        if (due > generated) {
+          long end = Math.min(due, generated + MAX_ROWS_PER_BATCH); // fallen behind: in steps
+          writeBatch(options, checkpoint, schedule, firstValue, generated, end);
+          generated = end;
+          checkpoint.commitStaged();
+          if (generated < due) {
+            continue;
           }
         }
-        Thread.sleep(POLL_MILLIS);
+        if (last) {
+          break;
+        }
+        if (System.currentTimeMillis() >= nextProgress) {
+          nextProgress += PROGRESS_MILLIS;
+          LOG.info("bronze: {} rows in {} files this run, last value {}",
+              checkpoint.nextValue() - firstValue, checkpoint.committedFiles() - firstFiles,
+              checkpoint.nextValue() - 1);
+        }
+        long wait = Math.min(windowStart(now, windowMillis) + windowMillis, deadline)
+            - System.currentTimeMillis();
+        if (wait > 0) {
+          stop.awaitRequest(wait);
+        }
       }
-      Instant stopAt = Instant.now();
-      drain(checkpoint, result, firstValue + schedule.rowsBefore(stopAt), options, layout);
-      cancel(result);
-      checkpoint.commitStaged();
       checkpoint.discardStaging();
       double seconds = Math.max(0.001, (System.currentTimeMillis() - start.getMillis()) / 1000.0);
       long rows = checkpoint.nextValue() - firstValue;
@@ -298,43 +305,24 @@ public class BronzeProducer {
     }
   }
 
-  /** Waits until every row scheduled before the stop is committed, or the grace period ends. */
-  private static void drain(
-      BronzeCheckpoint checkpoint, PipelineResult result, long target, Options options, LakeLayout layout)
-      throws InterruptedException {
-    long deadline =
-        System.currentTimeMillis() + options.getTriggerSeconds() * 1000L + DRAIN_GRACE_MILLIS;
-    LOG.info("bronze: stopping, committing the rows generated so far (up to value {})", target - 1);
-    while (checkpoint.nextValue() < target && System.currentTimeMillis() < deadline) {
-      checkpoint.commitStaged();
-      failIfStopped(result, layout);
-      Thread.sleep(POLL_MILLIS);
-    }
-    if (checkpoint.nextValue() < target) {
-      LOG.warn(
-          "bronze: values from {} were not written in time; the next run produces them again",
-          checkpoint.nextValue());
-    }
+  /** One bounded pipeline: the run's rows [from, to) into one staged file per window. */
+  private static void writeBatch(
+      Options options, BronzeCheckpoint checkpoint, ScheduledTime schedule, long firstValue,
+      long from, long to) {
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply("GenerateMessages",
+            new GenerateMessages(schedule, options.getSeed(), firstValue, from, to))
+        .apply("WriteParquetPerWindow",
+            new WriteParquetPerWindow(
+                Duration.standardSeconds(options.getTriggerSeconds()),
+                checkpoint.staging(),
+                checkpoint.temp()));
+    pipeline.run().waitUntilFinish();
   }
 
-  private static void failIfStopped(PipelineResult result, LakeLayout layout) {
-    PipelineResult.State state = result.getState();
-    if (state.isTerminal()) {
-      result.waitUntilFinish(); // throws the pipeline's failure, if the runner still holds it
-      // The Direct runner hands a failure to one waiter only, and may already have dropped it:
-      // name the usual cause, a lake that can no longer be written, when it is the case.
-      LakeFiles.requireStillWritable(layout.root());
-      throw new IllegalStateException("the pipeline stopped by itself (" + state + ")");
-    }
-  }
-
-  private static void cancel(PipelineResult result) {
-    try {
-      result.cancel();
-      result.waitUntilFinish(Duration.standardSeconds(10));
-    } catch (Exception e) {
-      LOG.warn("bronze: cancelling the pipeline: {}", e.toString());
-    }
+  private static long windowStart(long millis, long windowMillis) {
+    return millis - Math.floorMod(millis, windowMillis);
   }
 
   private static void validate(Options options) {

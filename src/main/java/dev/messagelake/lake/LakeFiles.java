@@ -100,26 +100,6 @@ public final class LakeFiles {
     }
   }
 
-  /**
-   * After a write failed without saying why: fails with the file system's reason when the lake
-   * can no longer be written (its disk is full, or it turned read-only); returns otherwise.
-   */
-  public static void requireStillWritable(Path root) {
-    try {
-      if (!Files.isWritable(root)) {
-        throw new UncheckedIOException(new IOException(root + ": "
-            + (Files.getFileStore(root).isReadOnly() ? "Read-only file system" : "Permission denied")));
-      }
-      long free = Files.getFileStore(root).getUsableSpace();
-      if (free < (1L << 20)) {
-        throw new UncheckedIOException(
-            new IOException(root + ": No space left on device (" + free / 1024 + " KiB free)"));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   public static void createDirectories(Path dir) {
     try {
       Files.createDirectories(dir);
