@@ -105,18 +105,11 @@ public final class LakeAudit {
     List<Path> found = new ArrayList<>();
     for (Path file : LakeFiles.filesUnder(lake.bronzeData())) {
       if (!lake.bronzeData().equals(file.getParent())
-          || !BronzeCheckpoint.isDataFileName(file.getFileName().toString())) {
+          || BronzeCheckpoint.valuesInName(file.getFileName().toString()) == null) {
         found.add(file);
       }
     }
-    SilverCheckpoint.CommitLog log = SilverCheckpoint.commitLog(lake);
-    for (Path table : List.of(lake.silverMessagesData(), lake.silverCorruptedData())) {
-      for (Path file : LakeFiles.filesUnder(table)) {
-        if (!log.files.containsKey(file)) {
-          found.add(file);
-        }
-      }
-    }
+    found.addAll(SilverCheckpoint.commitLog(lake).unlistedFiles(lake, true));
     return found;
   }
 
@@ -141,8 +134,8 @@ public final class LakeAudit {
     }
     // Listing first, then the commits under way, then the log: a file moved in after a batch
     // was staged is in its marker, or, once the marker is gone, in the log written before.
-    List<Path> silverFiles = new ArrayList<>(LakeFiles.filesUnder(lake.silverMessagesData()));
-    silverFiles.addAll(LakeFiles.filesUnder(lake.silverCorruptedData()));
+    List<Path> silverFiles = new ArrayList<>();
+    lake.silverTables().forEach(table -> silverFiles.addAll(LakeFiles.filesUnder(table)));
     Set<Path> beingPublished = SilverCheckpoint.filesBeingPublished(lake);
     Map<Path, Long> committed = SilverCheckpoint.commitLog(lake).files;
     for (Path file : silverFiles) {

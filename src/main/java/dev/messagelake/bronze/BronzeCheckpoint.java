@@ -201,11 +201,6 @@ public final class BronzeCheckpoint {
     stagedRanges.clear();
   }
 
-  /** True for the name of a file this producer publishes into data/. */
-  public static boolean isDataFileName(String name) {
-    return DATA_FILE.matcher(name).matches();
-  }
-
   /** {first, last} value of a data file, from its name; null for a name of another kind. */
   public static long[] valuesInName(String name) {
     Matcher matcher = DATA_FILE.matcher(name);

@@ -144,11 +144,6 @@ public class BronzeProducer {
       return new Instant(startMillis + offset * 1000 / rowsPerSecond);
     }
 
-    /** When the row at {@code offset} is due. */
-    Instant timeOf(long offset) {
-      return apply(offset);
-    }
-
     /** How many rows are scheduled before {@code time}. */
     long rowsBefore(Instant time) {
       long elapsed = time.getMillis() - startMillis;

@@ -29,7 +29,6 @@ final class JobUnderFire {
   private final Supplier<String> interruption;
   private ChildJvm process;
   private long progressAtStart;
-  int starts;
 
   private JobUnderFire(
       String name, Class<?> main, List<String> args, Path log, LongSupplier progress,
@@ -90,7 +89,6 @@ final class JobUnderFire {
   void start() throws IOException {
     progressAtStart = progress.getAsLong();
     process = ChildJvm.start(main, log, args);
-    starts++;
   }
 
   /** True once the job has made progress since it was (re)started: past its start-up. */
@@ -115,10 +113,6 @@ final class JobUnderFire {
   /** SIGTERM, as Ctrl-C would; returns the exit code. */
   int stop() throws InterruptedException {
     return process.stop(120);
-  }
-
-  int exitValue() {
-    return process.exitValue();
   }
 
   String describeFailure() {

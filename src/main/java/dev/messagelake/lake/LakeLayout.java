@@ -1,6 +1,7 @@
 package dev.messagelake.lake;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Where each table lives under a lake root (the layout of docs/LAKE.md), defined once. */
 public final class LakeLayout {
@@ -36,6 +37,11 @@ public final class LakeLayout {
 
   public Path silverCorruptedData() {
     return root.resolve("silver").resolve("messages_corrupted").resolve("data");
+  }
+
+  /** Both silver tables' data folders: valid, then corrupted. */
+  public List<Path> silverTables() {
+    return List.of(silverMessagesData(), silverCorruptedData());
   }
 
   public Path silverCheckpoint() {

@@ -161,10 +161,8 @@ public final class SilverCheckpoint {
   public static Set<Path> filesBeingPublished(LakeLayout layout) {
     Set<Path> files = new HashSet<>();
     for (Path staging : LakeFiles.listEntries(new SilverCheckpoint(layout).stagingRoot())) {
-      Path marker = staging.resolve(STAGED_MARKER);
       try {
-        Properties staged = new Properties();
-        staged.load(new StringReader(Files.readString(marker)));
+        Properties staged = loadProperties(staging.resolve(STAGED_MARKER));
         staged.stringPropertyNames().stream()
             .filter(key -> key.startsWith("file."))
             .forEach(key -> files.add(layout.root().resolve(staged.getProperty(key))));
@@ -292,11 +290,14 @@ public final class SilverCheckpoint {
     public long validRows;
     public long corruptedRows;
 
-    /** The visible files of both silver tables that no committed batch published. */
-    public List<Path> unexpectedFiles(LakeLayout layout) {
+    /**
+     * The files of both silver tables that no committed batch published: the visible ones, or
+     * all of them, hidden names included.
+     */
+    public List<Path> unlistedFiles(LakeLayout layout, boolean hiddenToo) {
       List<Path> unexpected = new ArrayList<>();
-      for (Path table : List.of(layout.silverMessagesData(), layout.silverCorruptedData())) {
-        for (Path file : LakeFiles.visibleFilesUnder(table)) {
+      for (Path table : layout.silverTables()) {
+        for (Path file : hiddenToo ? LakeFiles.filesUnder(table) : LakeFiles.visibleFilesUnder(table)) {
           if (!files.containsKey(file)) {
             unexpected.add(file);
           }
@@ -329,7 +330,7 @@ public final class SilverCheckpoint {
               + ", committed by batch " + log.files.get(missing.get(0)) + ", is missing;"
               + " nothing was changed. Put it back, or rebuild silver from bronze with --reset");
     }
-    List<Path> unexpected = log.unexpectedFiles(layout);
+    List<Path> unexpected = log.unlistedFiles(layout, false);
     if (!unexpected.isEmpty()) {
       throw new UserError(
           "silver was edited by hand: " + layout.root().relativize(unexpected.get(0))
@@ -385,11 +386,15 @@ public final class SilverCheckpoint {
     }
   }
 
-  private static Properties readProperties(Path file) {
+  private static Properties loadProperties(Path file) throws IOException {
     Properties properties = new Properties();
+    properties.load(new StringReader(Files.readString(file)));
+    return properties;
+  }
+
+  private static Properties readProperties(Path file) {
     try {
-      properties.load(new StringReader(Files.readString(file)));
-      return properties;
+      return loadProperties(file);
     } catch (IOException e) {
       throw new UserError("cannot read silver checkpoint " + file + ": " + e.getMessage());
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.messagelake.audit.LakeAudit;
 import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.check.LakeCheck;
+import dev.messagelake.silver.SilverAssertions;
 import dev.messagelake.silver.SilverJob;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,8 +162,7 @@ class StorageFaultTest {
   }
 
   private static void assertSilverExact(LakeLayout lake) {
-    assertEquals(Map.of("extra", 0L, "missing", 0L, "different", 0L, "duplicated", 0L),
-        LakeAudit.silverAgainstBronze(lake));
+    SilverAssertions.assertSilverMatchesBronze(lake);
     assertEquals(List.of(), LakeAudit.uncommittedFiles(lake));
   }
 
