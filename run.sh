@@ -202,5 +202,6 @@ job_definition "$job"
 build
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt"):$(cat "$project/target/provided-classpath.txt")"
 # shellcheck disable=SC2086 # JAVA_OPTS holds several JVM flags
-exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx4g} -cp "$classpath" "$main_class" \
+exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx4g} -Dmessagelake.pipelines="$pipelines" \
+  -cp "$classpath" "$main_class" \
   "${defaults[@]}" "$@"

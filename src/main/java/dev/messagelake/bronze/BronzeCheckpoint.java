@@ -210,7 +210,12 @@ public final class BronzeCheckpoint {
   }
 
   static String dataFileName(LongColumnRange range) {
-    return String.format("values-%019d-%019d.parquet", range.min, range.max);
+    return fileName(range.min, range.max);
+  }
+
+  /** The name of the bronze file holding values first..last. */
+  public static String fileName(long first, long last) {
+    return String.format("values-%019d-%019d.parquet", first, last);
   }
 
   private void record() {

@@ -7,12 +7,14 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.silver.Quarantine;
+import dev.messagelake.silver.SilverTransforms;
 import dev.messagelake.silver.SilverTransforms.ReadMessageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Combine;
@@ -90,10 +92,11 @@ public class LakeCheck {
 
     @Override
     public PCollectionView<long[]> expand(PBegin input) {
-      List<String> files =
-          LakeFiles.parquetFilesUnder(table).stream().map(Path::toString).collect(Collectors.toList());
       return input
-          .apply("Files", Create.of(files).withCoder(StringUtf8Coder.of()))
+          .apply(
+              "Files",
+              Create.of(SilverTransforms.onePerFile(LakeFiles.parquetFilesUnder(table)))
+                  .withCoder(ListCoder.of(StringUtf8Coder.of())))
           .apply("Read", new ReadMessageFiles())
           .apply(
               "Value",

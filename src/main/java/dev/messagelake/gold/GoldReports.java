@@ -11,13 +11,12 @@ import dev.messagelake.lake.RowsToDriver;
 import dev.messagelake.silver.SilverTransforms;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.sql.SqlTransform;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -29,15 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./run.sh gold}: the business reports of silver's valid messages, after deduplication.
+ * {@code ./run.sh gold}: the business reports of silver's valid messages, after deduplication,
+ * in one pipeline:
  *
  * <pre>
  *   silver files -> ReadMessageFiles -> ToGoldInput -> Deduplicate (Beam SQL)
- *   deduplicated rows -> DailyChannelEvents / UserChannelActivity (Beam SQL pivots) -> CSV
+ *   deduplicated -> DailyChannelEventCounts / UserChannelCounts (Beam SQL) -> pivot tables, CSV
  * </pre>
- *
- * Two pipelines: the pivot columns are the event types and channels the deduplicated data
- * holds, so the pivot queries are written once the first pipeline has found them.
  */
 public class GoldReports {
   private static final Logger LOG = LoggerFactory.getLogger(GoldReports.class);
@@ -62,52 +59,35 @@ public class GoldReports {
     long silverRows = silverFiles.stream().mapToLong(ParquetFooters::rowCount).sum();
     Path work = Files.createTempDirectory("gold");
     try {
-      List<Row> deduplicated = deduplicate(options, silverFiles, work);
-      LOG.info("gold: {} silver rows, {} after deduplication ({} ms)",
-          silverRows, deduplicated.size(), System.currentTimeMillis() - started);
-      List<String> eventTypes = distinct(deduplicated, "event_type");
-      List<String> channels = distinct(deduplicated, "channel");
-
+      RowsToDriver daily = new RowsToDriver(work, "daily_channel_event_counts");
+      RowsToDriver users = new RowsToDriver(work, "user_channel_counts");
       Pipeline pipeline = Pipeline.create(options);
-      PCollection<Row> rows =
-          pipeline.apply("Deduplicated", Create.of(deduplicated).withRowSchema(Deduplicate.INPUT));
-      RowsToDriver daily = new RowsToDriver(work, "daily_channel_events");
-      RowsToDriver users = new RowsToDriver(work, "user_channel_activity");
-      rows.apply("DailyChannelEvents", SqlTransform.query(PivotReports.dailyChannelEvents(eventTypes)))
+      PCollection<Row> deduplicated =
+          pipeline
+              .apply("SilverFiles", Create.of(SilverTransforms.onePerFile(silverFiles)).withCoder(ListCoder.of(StringUtf8Coder.of())))
+              .apply("ReadSilver", new SilverTransforms.ReadMessageFiles())
+              .apply("ToGoldInput", MapElements.into(TypeDescriptors.rows()).via(new ToGoldInput()))
+              .setRowSchema(Deduplicate.INPUT)
+              .apply("Deduplicate", new Deduplicate());
+      deduplicated
+          .apply("DailyChannelEventCounts", SqlTransform.query(PivotReports.DAILY_CHANNEL_EVENT_COUNTS))
           .apply("DailyToDriver", daily);
-      rows.apply("UserChannelActivity", SqlTransform.query(PivotReports.userChannelActivity(channels)))
+      deduplicated
+          .apply("UserChannelCounts", SqlTransform.query(PivotReports.USER_CHANNEL_COUNTS))
           .apply("UsersToDriver", users);
       pipeline.run().waitUntilFinish();
 
-      ReportTable dailyReport =
-          table(header("date", "channel", eventTypes), daily.read(),
-              Comparator.comparing((List<String> r) -> r.get(0)).thenComparing(r -> r.get(1)));
-      ReportTable userReport =
-          table(header("user_id", "iterations", channels), users.read(),
-              Comparator.comparing((List<String> r) -> -Long.parseLong(r.get(1)))
-                  .thenComparing(r -> r.get(0) == null ? Long.MAX_VALUE : Long.parseLong(r.get(0))));
-      publish(dailyReport, layout.goldDailyChannelEvents(), "daily_channel_events");
-      publish(userReport, layout.goldUserChannelActivity(), "user_channel_activity");
+      List<Row> dailyCounts = daily.read();
+      long kept = PivotReports.messages(dailyCounts);
+      LOG.info("gold: {} silver rows, {} after deduplication ({} ms)",
+          silverRows, kept, System.currentTimeMillis() - started);
+      publish(PivotReports.dailyChannelEvents(dailyCounts), layout.goldDailyChannelEvents(), "daily_channel_events");
+      publish(PivotReports.userChannelActivity(users.read()), layout.goldUserChannelActivity(), "user_channel_activity");
       System.out.printf("gold: %d silver rows, %d deduplicated, reports in %.1f s%n",
-          silverRows, deduplicated.size(), (System.currentTimeMillis() - started) / 1000.0);
+          silverRows, kept, (System.currentTimeMillis() - started) / 1000.0);
     } finally {
       LakeFiles.deleteRecursively(work);
     }
-  }
-
-  /** First pipeline: silver's valid messages, deduplicated. */
-  private static List<Row> deduplicate(Options options, List<Path> silverFiles, Path work) {
-    Pipeline pipeline = Pipeline.create(options);
-    RowsToDriver kept = new RowsToDriver(work, "deduplicated");
-    pipeline
-        .apply("SilverFiles", Create.of(silverFiles.stream().map(Path::toString).collect(Collectors.toList())))
-        .apply("ReadSilver", new SilverTransforms.ReadMessageFiles())
-        .apply("ToGoldInput", MapElements.into(TypeDescriptors.rows()).via(new ToGoldInput()))
-        .setRowSchema(Deduplicate.INPUT)
-        .apply("Deduplicate", new Deduplicate())
-        .apply("ToDriver", kept);
-    pipeline.run().waitUntilFinish();
-    return kept.read();
   }
 
   /**
@@ -118,40 +98,17 @@ public class GoldReports {
   static class ToGoldInput implements SerializableFunction<Row, Row> {
     @Override
     public Row apply(Row silver) {
+      // attachValues: each value has its field's exact type, no need to check it again per row
       return Row.withSchema(Deduplicate.INPUT)
-          .addValues(
+          .attachValues(
               Objects.toString(silver.getString(LakeSchemas.MESSAGE_ID), ""),
               silver.getString(LakeSchemas.EVENT_TYPE),
               Objects.toString(silver.getString(LakeSchemas.CHANNEL), ""),
               silver.getInt32(LakeSchemas.USER_ID),
               silver.getDateTime(LakeSchemas.TIMESTAMP).getMillis(),
               silver.getInt64(LakeSchemas.VALUE),
-              LakeSchemas.utcDate(silver.getDateTime(LakeSchemas.TIMESTAMP)))
-          .build();
+              LakeSchemas.utcDate(silver.getDateTime(LakeSchemas.TIMESTAMP)));
     }
-  }
-
-  private static List<String> distinct(List<Row> rows, String field) {
-    return new ArrayList<>(rows.stream().map(r -> r.getString(field)).collect(Collectors.toCollection(TreeSet::new)));
-  }
-
-  private static List<String> header(String first, String second, List<String> pivot) {
-    List<String> header = new ArrayList<>(List.of(first, second));
-    header.addAll(pivot);
-    return header;
-  }
-
-  private static ReportTable table(List<String> header, List<Row> rows, Comparator<List<String>> order) {
-    List<List<String>> cells = new ArrayList<>();
-    for (Row row : rows) {
-      List<String> line = new ArrayList<>();
-      for (Object value : row.getValues()) {
-        line.add(value == null ? null : value.toString());
-      }
-      cells.add(line);
-    }
-    cells.sort(order);
-    return new ReportTable(header, cells);
   }
 
   private static void publish(ReportTable report, Path folder, String name) {

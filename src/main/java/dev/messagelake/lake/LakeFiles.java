@@ -100,6 +100,15 @@ public final class LakeFiles {
     }
   }
 
+  /** A file's last modification time, epoch millis. */
+  public static long modifiedMillis(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static void createDirectories(Path dir) {
     try {
       Files.createDirectories(dir);

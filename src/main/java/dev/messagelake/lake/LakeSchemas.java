@@ -1,12 +1,10 @@
 package dev.messagelake.lake;
 
+import java.time.LocalDate;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
-import org.joda.time.DateTimeZone;
 import org.joda.time.ReadableInstant;
-import org.joda.time.format.DateTimeFormat;
-import org.joda.time.format.DateTimeFormatter;
 
 /**
  * The columns of the lake's tables, defined once (see docs/LAKE.md). Every job and test takes
@@ -66,12 +64,12 @@ public final class LakeSchemas {
   public static final org.apache.avro.Schema SILVER_AVRO =
       AvroUtils.toAvroSchema(SILVER, "Message", "dev.messagelake.silver");
 
-  private static final DateTimeFormatter UTC_DATE =
-      DateTimeFormat.forPattern("yyyy-MM-dd").withZone(DateTimeZone.UTC);
+  private static final long MILLIS_PER_DAY = 86_400_000L;
 
   /** The date of a silver row: the UTC calendar date of its timestamp, as YYYY-MM-DD. */
   public static String utcDate(ReadableInstant timestamp) {
-    return UTC_DATE.print(timestamp);
+    // Once per row in silver and gold: days since the epoch, not a time-zone-aware formatter.
+    return LocalDate.ofEpochDay(Math.floorDiv(timestamp.getMillis(), MILLIS_PER_DAY)).toString();
   }
 
   /** A row is corrupted when its event_type is null, empty or exactly NONE. */

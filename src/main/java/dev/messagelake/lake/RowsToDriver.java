@@ -18,6 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Brings a small result (a report, deduplicated rows) back to the job's driver once the pipeline
@@ -42,6 +43,31 @@ public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
                 .via(AvroUtils.getRowToGenericRecordFunction(avro)))
         .setCoder(AvroCoder.of(avro))
         .apply("WriteOneFile", AvroIO.writeGenericRecords(avro).to(file.toString()).withoutSharding());
+  }
+
+  /** One string per row: what {@link #strings} sends. */
+  private static final Schema STRING = Schema.builder().addStringField("value").build();
+
+  /** Brings strings (such as the paths of files written) back through {@code target}. */
+  public static PTransform<PCollection<String>, PDone> strings(RowsToDriver target) {
+    return new PTransform<PCollection<String>, PDone>() {
+      @Override
+      public PDone expand(PCollection<String> strings) {
+        return strings
+            .apply("AsRows", MapElements.into(TypeDescriptors.rows()).via(s -> Row.withSchema(STRING).addValue(s).build()))
+            .setRowSchema(STRING)
+            .apply("ToDriver", target);
+      }
+    };
+  }
+
+  /** The strings sent by {@link #strings}, after the pipeline has run. */
+  public List<String> readStrings() {
+    List<String> strings = new ArrayList<>();
+    for (Row row : read()) {
+      strings.add(row.getString(0));
+    }
+    return strings;
   }
 
   /** The rows, after the pipeline has run. */

@@ -26,16 +26,16 @@ public class BronzeRecordToRow implements SerializableFunction<GenericRecord, Ro
 
   @Override
   public Row apply(GenericRecord record) {
+    // attachValues: each value is converted to its field's exact type here, no need to check again
     return Row.withSchema(LakeSchemas.BRONZE_AS_READ)
-        .addValues(
+        .attachValues(
             timestamp(record),
             requiredLong(record, LakeSchemas.VALUE),
             string(record, LakeSchemas.EVENT_TYPE),
             string(record, LakeSchemas.MESSAGE_ID),
             string(record, LakeSchemas.CHANNEL),
             integer(record, LakeSchemas.COUNTRY_ID),
-            integer(record, LakeSchemas.USER_ID))
-        .build();
+            integer(record, LakeSchemas.USER_ID));
   }
 
   static Instant timestamp(GenericRecord record) {

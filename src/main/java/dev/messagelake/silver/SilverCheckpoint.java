@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -224,9 +225,18 @@ public final class SilverCheckpoint {
 
   /**
    * Marks the batch's staging complete, with its row counts and the files it will publish: from
-   * now on a restart commits it rather than redo it.
+   * now on a restart commits it rather than redo it. {@code written} are the files the pipeline
+   * reported written; any other file in staging (left by a failed attempt a runner retried) is
+   * deleted, never published.
    */
-  public void markStaged(Batch batch) {
+  public void markStaged(Batch batch, Collection<Path> written) {
+    Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
+    for (Path file : LakeFiles.parquetFilesUnder(staging(batch.id))) {
+      if (!kept.contains(file.toAbsolutePath())) {
+        LOG.warn("silver batch {}: deleting {}, a file of a failed attempt", batch.id, file);
+        LakeFiles.deleteRecursively(file);
+      }
+    }
     long valid = rowsIn(staging(batch, MESSAGES));
     long corrupted = rowsIn(staging(batch, CORRUPTED));
     List<Path> files = LakeFiles.parquetFilesUnder(staging(batch.id));
@@ -363,6 +373,22 @@ public final class SilverCheckpoint {
       LakeFiles.createDirectories(target.getParent());
       LakeFiles.moveAtomically(staged, target);
     }
+  }
+
+  /**
+   * When each bronze file (relative to bronze's data folder) was committed into silver: the time
+   * its batch's done record was written, just after its rows became visible.
+   */
+  public static Map<Path, Long> commitTimes(LakeLayout layout) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    Map<Path, Long> times = new TreeMap<>();
+    for (long id = 1; Files.exists(checkpoint.doneFile(id)); id++) {
+      long committed = LakeFiles.modifiedMillis(checkpoint.doneFile(id));
+      for (Path input : checkpoint.readPlan(id).inputs) {
+        times.put(input, committed);
+      }
+    }
+    return times;
   }
 
   private static long rowsIn(Path dir) {

@@ -8,19 +8,27 @@ import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
+import dev.messagelake.lake.ParquetFooters;
+import dev.messagelake.lake.RowsToDriver;
 import dev.messagelake.silver.SilverCheckpoint.Batch;
 import dev.messagelake.silver.SilverCheckpoint.Committed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,11 @@ import org.slf4j.LoggerFactory;
  */
 public class SilverJob {
   private static final Logger LOG = LoggerFactory.getLogger(SilverJob.class);
+  /**
+   * Rows read (and so written, per date) by one worker in one go: a trigger's few small bronze
+   * files make one partition, one silver file per date; a backlog is spread over the cores.
+   */
+  static final long ROWS_PER_READ_PARTITION = 250_000;
 
   /** The silver job's options; {@code pipelines/silver} holds the defaults run.sh passes. */
   public interface Options extends LakeOptions {
@@ -55,7 +68,15 @@ public class SilverJob {
 
     void setDurationSeconds(int value);
 
-    @Description("Process what bronze holds now in one batch, then stop")
+    @Description(
+        "Most bronze rows a batch takes (whole files, at least one); a backlog goes through in"
+            + " batches of this size, so memory stays flat however long bronze has grown")
+    @Default.Long(1_000_000)
+    long getMaxRowsPerBatch();
+
+    void setMaxRowsPerBatch(long value);
+
+    @Description("Process what bronze holds now (in batches of --maxRowsPerBatch), then stop")
     @Default.Boolean(false)
     boolean getCatchUp();
 
@@ -121,7 +142,7 @@ public class SilverJob {
     StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
     try {
       if (options.getCatchUp()) {
-        runBatch();
+        while (!stop.requested() && runBatch() == Backlog.MORE) {}
       } else {
         long started = System.currentTimeMillis();
         long deadline =
@@ -131,7 +152,9 @@ public class SilverJob {
         long trigger = options.getTriggerSeconds() * 1000L;
         long nextBatch = started;
         while (!stop.requested() && System.currentTimeMillis() < deadline) {
-          runBatch();
+          if (runBatch() == Backlog.MORE) {
+            continue; // a backlog: the next batch at once, as Spark does after a late batch
+          }
           // Fixed-rate triggers, as Spark's processingTime trigger: a late batch starts at once.
           nextBatch = Math.max(nextBatch + trigger, System.currentTimeMillis() - trigger);
           long wait = Math.min(nextBatch, deadline) - System.currentTimeMillis();
@@ -150,12 +173,22 @@ public class SilverJob {
     }
   }
 
-  /** One micro-batch over the bronze files not yet committed, if there are any. */
-  private void runBatch() {
-    List<Path> pending =
+  /** Whether bronze holds more than the batch just run took. */
+  private enum Backlog {
+    NONE,
+    MORE
+  }
+
+  /**
+   * One micro-batch over the bronze files not yet committed (the oldest, up to
+   * --maxRowsPerBatch rows), if there are any.
+   */
+  private Backlog runBatch() throws IOException {
+    List<Path> uncommitted =
         quarantine.screen(checkpoint.uncommitted(bronzeFiles(layout.bronzeData())));
+    List<Path> pending = upToRows(uncommitted, options.getMaxRowsPerBatch());
     if (pending.isEmpty()) {
-      return;
+      return Backlog.NONE;
     }
     long newestBronzeCommit = newestModification(pending);
     Batch batch = checkpoint.plan(pending);
@@ -165,38 +198,62 @@ public class SilverJob {
             .apply(
                 "BronzeFiles",
                 Create.of(
-                    pending.stream()
-                        .map(f -> layout.bronzeData().resolve(f).toString())
-                        .collect(Collectors.toList())))
+                        SilverTransforms.readPartitions(
+                            pending.stream().map(layout.bronzeData()::resolve).collect(Collectors.toList()),
+                            ROWS_PER_READ_PARTITION))
+                    .withCoder(ListCoder.of(StringUtf8Coder.of())))
             .apply("ReadBronze", new SilverTransforms.ReadMessageFiles())
             .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries));
-    split
-        .get(SilverTransforms.VALID)
-        .apply(
-            "WriteMessages",
-            new SilverTransforms.WriteDatePartitioned(
-                checkpoint.staging(batch, SilverCheckpoint.MESSAGES),
-                checkpoint.temp(),
-                batch.filePrefix()));
-    split
-        .get(SilverTransforms.CORRUPTED)
-        .apply(
-            "WriteCorrupted",
-            new SilverTransforms.WriteDatePartitioned(
-                checkpoint.staging(batch, SilverCheckpoint.CORRUPTED),
-                checkpoint.temp(),
-                batch.filePrefix()));
+    PCollection<String> validFiles =
+        split
+            .get(SilverTransforms.VALID)
+            .apply(
+                "WriteMessages",
+                new SilverTransforms.WriteDatePartitioned(
+                    checkpoint.staging(batch, SilverCheckpoint.MESSAGES), batch.filePrefix()));
+    PCollection<String> corruptedFiles =
+        split
+            .get(SilverTransforms.CORRUPTED)
+            .apply(
+                "WriteCorrupted",
+                new SilverTransforms.WriteDatePartitioned(
+                    checkpoint.staging(batch, SilverCheckpoint.CORRUPTED), batch.filePrefix()));
+    LakeFiles.createDirectories(checkpoint.temp());
+    RowsToDriver written = new RowsToDriver(checkpoint.temp(), "written-" + batch.id);
+    PCollectionList.of(validFiles)
+        .and(corruptedFiles)
+        .apply("WrittenFiles", Flatten.pCollections())
+        .apply("FilesToDriver", RowsToDriver.strings(written));
     pipeline.run().waitUntilFinish();
-    checkpoint.markStaged(batch);
+    checkpoint.markStaged(batch, written.readStrings().stream().map(Path::of).collect(Collectors.toList()));
+    LakeFiles.deleteRecursively(checkpoint.temp());
     Committed committed = checkpoint.commit(batch);
     batches++;
     validRows += committed.validRows;
     corruptedRows += committed.corruptedRows;
     LOG.info(
         "silver batch {}: {} bronze files -> {} valid + {} corrupted rows in {} files; "
-            + "{} ms from the newest bronze file to this commit",
+            + "{} ms from the newest bronze file to this commit{}",
         batch.id, pending.size(), committed.validRows, committed.corruptedRows, committed.files,
-        System.currentTimeMillis() - newestBronzeCommit);
+        System.currentTimeMillis() - newestBronzeCommit,
+        pending.size() < uncommitted.size()
+            ? "; " + (uncommitted.size() - pending.size()) + " bronze files left for the next"
+            : "");
+    return pending.size() < uncommitted.size() ? Backlog.MORE : Backlog.NONE;
+  }
+
+  /** The first files holding at most {@code maxRows} rows in all (at least one file). */
+  private List<Path> upToRows(List<Path> files, long maxRows) {
+    List<Path> taken = new ArrayList<>();
+    long rows = 0;
+    for (Path file : files) {
+      rows += ParquetFooters.rowCount(layout.bronzeData().resolve(file));
+      if (!taken.isEmpty() && rows > maxRows) {
+        break;
+      }
+      taken.add(file);
+    }
+    return taken;
   }
 
   /** The visible parquet files under bronze's data folder, relative to it, in name order. */
@@ -209,17 +266,14 @@ public class SilverJob {
   private long newestModification(List<Path> files) {
     long newest = 0;
     for (Path file : files) {
-      try {
-        newest = Math.max(newest, Files.getLastModifiedTime(layout.bronzeData().resolve(file)).toMillis());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      newest = Math.max(newest, LakeFiles.modifiedMillis(layout.bronzeData().resolve(file)));
     }
     return newest;
   }
 
   private static void validate(Options options) {
     UserError.requireAtLeast("--triggerSeconds", options.getTriggerSeconds(), 1);
+    UserError.requireAtLeast("--maxRowsPerBatch", options.getMaxRowsPerBatch(), 1);
     UserError.requireDuration(options.getDurationSeconds());
   }
 }

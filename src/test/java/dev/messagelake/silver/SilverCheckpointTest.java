@@ -28,6 +28,25 @@ class SilverCheckpointTest {
   }
 
   @Test
+  void aFileOfAFailedAttemptIsNeverPublished() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
+    Batch batch = checkpoint.plan(inputs);
+    Path date = checkpoint.staging(batch, SilverCheckpoint.MESSAGES).resolve("date=2024-12-15");
+    Path written = date.resolve("part-0000000001-a.parquet");
+    Path ofAFailedAttempt = date.resolve("part-0000000001-b.parquet");
+    write(written, 3);
+    write(ofAFailedAttempt, 3);
+
+    checkpoint.markStaged(batch, List.of(written));
+    SilverCheckpoint.Committed committed = checkpoint.commit(batch);
+
+    assertEquals(3, committed.validRows);
+    assertEquals(
+        List.of(lake().silverMessagesData().resolve("date=2024-12-15/part-0000000001-a.parquet")),
+        LakeFiles.parquetFilesUnder(lake().silverMessagesData()));
+  }
+
+  @Test
   void aBatchKilledHalfwayThroughItsCommitIsFinishedOnce() throws Exception {
     SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
     Batch batch = checkpoint.plan(inputs);
@@ -35,7 +54,7 @@ class SilverCheckpointTest {
     Path corrupted = checkpoint.staging(batch, SilverCheckpoint.CORRUPTED).resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet");
     write(valid, 3);
     write(corrupted, 2);
-    checkpoint.markStaged(batch);
+    checkpoint.markStaged(batch, List.of(valid, corrupted));
     // The kill came after the first move: the valid file is published, the corrupted one not.
     Path published = lake().silverMessagesData().resolve("date=2024-12-15/part-0000000001-00000-of-00001.parquet");
     Files.createDirectories(published.getParent());
