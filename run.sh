@@ -84,6 +84,7 @@ job_definition() {
   local job="$1"
   [[ -f "$pipelines/$job" ]] || { echo "run.sh: unknown job '$job'" >&2; usage >&2; exit 2; }
   main_class="$(sed -n 's/^main=//p' "$pipelines/$job")"
+  java_options="$(sed -n 's/^java=//p' "$pipelines/$job")" # JVM flags of the job, if any
   mapfile -t defaults < <(grep -E '^--' "$pipelines/$job" || true)
 }
 
@@ -201,7 +202,7 @@ shift
 job_definition "$job"
 build
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt"):$(cat "$project/target/provided-classpath.txt")"
-# shellcheck disable=SC2086 # JAVA_OPTS holds several JVM flags
-exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx4g} -Dmessagelake.pipelines="$pipelines" \
+# shellcheck disable=SC2086 # JAVA_OPTS and java_options hold several JVM flags
+exec java "${spark_java_options[@]}" ${JAVA_OPTS:-${java_options:--Xmx4g}} -Dmessagelake.pipelines="$pipelines" \
   -cp "$classpath" "$main_class" \
   "${defaults[@]}" "$@"

@@ -350,7 +350,9 @@ public class Benchmark {
     args.add("--lake=" + lake);
     args.add("--durationSeconds=" + seconds);
     LOG.info("bench: ./run.sh lake at its default rate for {} s", seconds);
-    ProcessProbe.Usage usage = runToEnd("lake", LakeFlow.class, args, seconds + 600);
+    ChildJvm process = ChildJvm.start(List.of(), defaults.jvmOptions("lake"), LakeFlow.class, log("lake"), args);
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, seconds + 600, elapsed -> {});
+    requireSuccess("lake", process, usage);
     double cores = usage.coresBetween(30, seconds - 5);
     report.add("lake", "./run.sh lake at 1 row/s, CPU in steady state", DIRECT, 0, cores, "cores", false, usage,
         String.format("from 30 s to %d s of a %d s run", seconds - 5, seconds));

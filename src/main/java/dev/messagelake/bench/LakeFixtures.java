@@ -4,6 +4,7 @@ import dev.messagelake.bronze.BronzeCheckpoint;
 import dev.messagelake.bronze.FakeMessages;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.RowToAvro;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.values.Row;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -40,13 +40,14 @@ public final class LakeFixtures {
     LakeLayout lake = new LakeLayout(lakeRoot);
     FakeMessages fake = new FakeMessages(7);
     double millisPerRow = 1000.0 / rowsPerFile;
+    RowToAvro toAvro = new RowToAvro(LakeSchemas.BRONZE_AVRO);
     for (long first = 0; first < rows; first += rowsPerFile) {
       long last = Math.min(rows, first + rowsPerFile) - 1;
       Path file = lake.bronzeData().resolve(BronzeCheckpoint.fileName(first, last));
       try (ParquetWriter<GenericRecord> writer = writer(file, LakeSchemas.BRONZE_AVRO)) {
         for (long value = first; value <= last; value++) {
           Row row = fake.message(value, START.plus((long) (value * millisPerRow)));
-          writer.write(AvroUtils.toGenericRecord(row, LakeSchemas.BRONZE_AVRO));
+          writer.write(toAvro.apply(row));
         }
       }
     }
@@ -61,6 +62,7 @@ public final class LakeFixtures {
     LakeLayout lake = new LakeLayout(lakeRoot);
     FakeMessages fake = new FakeMessages(11);
     Map<Integer, String> countries = dev.messagelake.lake.Countries.bundled();
+    RowToAvro toAvro = new RowToAvro(LakeSchemas.SILVER_AVRO);
     String openDate = null;
     ParquetWriter<GenericRecord> writer = null;
     long inFile = 0;
@@ -86,7 +88,7 @@ public final class LakeFixtures {
           openDate = date;
           inFile = 0;
         }
-        writer.write(AvroUtils.toGenericRecord(silver, LakeSchemas.SILVER_AVRO));
+        writer.write(toAvro.apply(silver));
         inFile++;
         written++;
       }

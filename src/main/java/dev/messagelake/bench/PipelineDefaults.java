@@ -25,12 +25,21 @@ final class PipelineDefaults {
 
   /** The {@code --option=value} lines of {@code pipelines/<job>}. */
   List<String> of(String job) {
+    return lines(job).stream().filter(line -> line.startsWith("--")).collect(Collectors.toList());
+  }
+
+  /** The JVM flags of its {@code java=} line, as run.sh passes them (none: this JVM's). */
+  List<String> jvmOptions(String job) {
+    return lines(job).stream()
+        .filter(line -> line.startsWith("java="))
+        .flatMap(line -> List.of(line.substring("java=".length()).trim().split("\\s+")).stream())
+        .collect(Collectors.toList());
+  }
+
+  private List<String> lines(String job) {
     Path file = folder.resolve(job);
     try {
-      return Files.readAllLines(file).stream()
-          .map(String::trim)
-          .filter(line -> line.startsWith("--"))
-          .collect(Collectors.toList());
+      return Files.readAllLines(file).stream().map(String::trim).collect(Collectors.toList());
     } catch (IOException e) {
       throw new UserError("cannot read the defaults of job '" + job + "' from " + file.toAbsolutePath()
           + " (run the benchmark with ./run.sh bench)");

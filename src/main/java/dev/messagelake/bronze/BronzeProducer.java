@@ -8,11 +8,11 @@ import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.RowToAvro;
 import java.nio.file.Path;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -187,7 +187,7 @@ public class BronzeProducer {
           .apply(
               "ToAvro",
               MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                  .via(AvroUtils.getRowToGenericRecordFunction(LakeSchemas.BRONZE_AVRO)))
+                  .via(new RowToAvro(LakeSchemas.BRONZE_AVRO)))
           .setCoder(AvroCoder.of(LakeSchemas.BRONZE_AVRO))
           .apply(
               "WriteParquet",

@@ -31,6 +31,13 @@ public final class ChildJvm {
    */
   public static ChildJvm start(List<String> prefix, Class<?> main, Path log, List<String> args)
       throws IOException {
+    return start(prefix, List.of(), main, log, args);
+  }
+
+  /** As {@link #start(List, Class, Path, List)}, with JVM flags of its own after this JVM's. */
+  public static ChildJvm start(
+      List<String> prefix, List<String> jvmOptions, Class<?> main, Path log, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.add(ProcessHandle.current().info().command().orElse("java"));
     for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -38,6 +45,7 @@ public final class ChildJvm {
         command.add(flag);
       }
     }
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());

@@ -1,6 +1,7 @@
 package dev.messagelake.silver;
 
 import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.RowToAvro;
 import dev.messagelake.lake.ParquetFooters;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
@@ -199,7 +199,7 @@ public final class SilverTransforms {
 
     @Setup
     public void setup() {
-      toAvro = AvroUtils.getRowToGenericRecordFunction(LakeSchemas.SILVER_AVRO);
+      toAvro = new RowToAvro(LakeSchemas.SILVER_AVRO);
     }
 
     @StartBundle
