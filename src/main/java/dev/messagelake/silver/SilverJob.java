@@ -13,8 +13,6 @@ import dev.messagelake.lake.RowsToDriver;
 import dev.messagelake.silver.SilverCheckpoint.Batch;
 import dev.messagelake.silver.SilverCheckpoint.Committed;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
