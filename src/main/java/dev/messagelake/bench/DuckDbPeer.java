@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -50,13 +49,13 @@ public final class DuckDbPeer {
     // "session start", reported apart as Spark's is.
     try (Connection db = new DuckDBDriver().connect("jdbc:duckdb:", new Properties());
         Statement sql = db.createStatement()) {
-      double startupSeconds = secondsSince(started);
+      double startupSeconds = PeerArgs.secondsSince(started);
       sql.execute("SET TimeZone = 'UTC'");
       sql.execute("SET threads = " + options.getOrDefault("threads", "2"));
       Map<String, Object> result =
           options.get("mode").equals("silver") ? silver(sql, options) : gold(sql, options);
       result.put("startupSeconds", startupSeconds);
-      System.out.println("RESULT " + json(result));
+      System.out.println("RESULT " + PeerArgs.json(result));
     }
   }
 
@@ -89,7 +88,7 @@ public final class DuckDbPeer {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("valid", valid);
     result.put("corrupted", corrupted);
-    result.put("seconds", secondsSince(started));
+    result.put("seconds", PeerArgs.secondsSince(started));
     return result;
   }
 
@@ -163,7 +162,7 @@ public final class DuckDbPeer {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("silverRows", silverRows);
     result.put("deduplicated", deduplicated);
-    result.put("seconds", secondsSince(started));
+    result.put("seconds", PeerArgs.secondsSince(started));
     return result;
   }
 
@@ -224,28 +223,13 @@ public final class DuckDbPeer {
 
   /** {@code <mode> --key=value...}, checked before anything runs. */
   static Map<String, String> parse(String[] args) {
-    if (args.length == 0 || !(args[0].equals("silver") || args[0].equals("gold"))) {
-      throw new IllegalArgumentException("first argument must be silver or gold");
-    }
-    boolean silver = args[0].equals("silver");
-    Set<String> known =
-        silver ? Set.of("bronze", "silver", "threads") : Set.of("silver", "out", "threads");
-    Set<String> required = silver ? Set.of("bronze", "silver") : Set.of("silver", "out");
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put("mode", args[0]);
-    for (int i = 1; i < args.length; i++) {
-      int equals = args[i].indexOf('=');
-      String key = args[i].startsWith("--") && equals > 2 ? args[i].substring(2, equals) : null;
-      if (key == null || !known.contains(key) || equals == args[i].length() - 1) {
-        throw new IllegalArgumentException("bad argument " + args[i]);
-      }
-      options.put(key, args[i].substring(equals + 1));
-    }
-    for (String key : required) {
-      if (!options.containsKey(key)) {
-        throw new IllegalArgumentException("missing --" + key);
-      }
-    }
+    Map<String, String> options =
+        PeerArgs.parse(
+            args,
+            Set.of("bronze", "silver", "threads"),
+            Set.of("bronze", "silver"),
+            Set.of("silver", "out", "threads"),
+            Set.of("silver", "out"));
     String threads = options.getOrDefault("threads", "2");
     if (!threads.matches("[1-9][0-9]{0,3}")) {
       throw new IllegalArgumentException("--threads must be a positive integer");
@@ -253,22 +237,5 @@ public final class DuckDbPeer {
     return options;
   }
 
-  private static double secondsSince(long nanoTime) {
-    return (System.nanoTime() - nanoTime) / 1e9;
-  }
 
-  /** A flat JSON object of numbers; seconds to the millisecond. */
-  static String json(Map<String, Object> fields) {
-    StringJoiner json = new StringJoiner(",", "{", "}");
-    fields.forEach(
-        (key, value) ->
-            json.add(
-                "\""
-                    + key
-                    + "\":"
-                    + (value instanceof Double
-                        ? String.format(Locale.ROOT, "%.3f", (Double) value)
-                        : value.toString())));
-    return json.toString();
-  }
 }

@@ -100,7 +100,7 @@ public final class LakeFixtures {
   }
 
   /** A SNAPPY parquet-avro writer (as Beam's sink writes) with no Hadoop .crc side files. */
-  static ParquetWriter<GenericRecord> writer(Path file, org.apache.avro.Schema schema)
+  public static ParquetWriter<GenericRecord> writer(Path file, org.apache.avro.Schema schema)
       throws IOException {
     Files.createDirectories(file.getParent());
     Configuration noChecksumFiles = new Configuration();

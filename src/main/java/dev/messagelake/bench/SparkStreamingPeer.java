@@ -18,10 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -79,7 +77,7 @@ public final class SparkStreamingPeer {
     }
     long started = System.nanoTime();
     SparkSession spark = session(options.getOrDefault("master", "local[2]"));
-    double startupSeconds = secondsSince(started);
+    double startupSeconds = PeerArgs.secondsSince(started);
     Map<String, Object> result;
     try {
       result = options.get("mode").equals("silver") ? silver(spark, options) : gold(spark, options);
@@ -87,7 +85,7 @@ public final class SparkStreamingPeer {
       spark.stop();
     }
     result.put("startupSeconds", startupSeconds);
-    System.out.println("RESULT " + json(result));
+    System.out.println("RESULT " + PeerArgs.json(result));
     System.exit(0); // a lingering non-daemon thread must not keep the harness waiting
   }
 
@@ -160,7 +158,7 @@ public final class SparkStreamingPeer {
       Thread.sleep(50);
     }
     query.stop();
-    double seconds = secondsSince(started);
+    double seconds = PeerArgs.secondsSince(started);
 
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("valid", valid.get());
@@ -275,7 +273,7 @@ public final class SparkStreamingPeer {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("silverRows", silverRows);
     result.put("deduplicated", deduplicated);
-    result.put("seconds", secondsSince(started));
+    result.put("seconds", PeerArgs.secondsSince(started));
     return result;
   }
 
@@ -310,31 +308,13 @@ public final class SparkStreamingPeer {
 
   /** {@code <mode> --key=value...}, checked here so a typo fails before Spark starts. */
   static Map<String, String> parse(String[] args) {
-    if (args.length == 0 || !(args[0].equals("silver") || args[0].equals("gold"))) {
-      throw new IllegalArgumentException("first argument must be silver or gold");
-    }
-    boolean silver = args[0].equals("silver");
-    Set<String> known =
-        silver
-            ? Set.of("bronze", "silver", "checkpoint", "trigger", "durationSeconds", "master")
-            : Set.of("silver", "out", "master");
-    Set<String> required =
-        silver ? Set.of("bronze", "silver", "checkpoint") : Set.of("silver", "out");
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put("mode", args[0]);
-    for (int i = 1; i < args.length; i++) {
-      int equals = args[i].indexOf('=');
-      String key = args[i].startsWith("--") && equals > 2 ? args[i].substring(2, equals) : null;
-      if (key == null || !known.contains(key) || equals == args[i].length() - 1) {
-        throw new IllegalArgumentException("bad argument " + args[i]);
-      }
-      options.put(key, args[i].substring(equals + 1));
-    }
-    for (String key : required) {
-      if (!options.containsKey(key)) {
-        throw new IllegalArgumentException("missing --" + key);
-      }
-    }
+    Map<String, String> options =
+        PeerArgs.parse(
+            args,
+            Set.of("bronze", "silver", "checkpoint", "trigger", "durationSeconds", "master"),
+            Set.of("bronze", "silver", "checkpoint"),
+            Set.of("silver", "out", "master"),
+            Set.of("silver", "out"));
     String trigger = options.getOrDefault("trigger", "availableNow");
     if (!trigger.equals("availableNow") && !(number(trigger) > 0)) {
       throw new IllegalArgumentException("--trigger must be availableNow or seconds > 0");
@@ -354,22 +334,5 @@ public final class SparkStreamingPeer {
     }
   }
 
-  private static double secondsSince(long nanoTime) {
-    return (System.nanoTime() - nanoTime) / 1e9;
-  }
 
-  /** A flat JSON object of numbers; seconds to the millisecond. */
-  static String json(Map<String, Object> fields) {
-    StringJoiner json = new StringJoiner(",", "{", "}");
-    fields.forEach(
-        (key, value) ->
-            json.add(
-                "\""
-                    + key
-                    + "\":"
-                    + (value instanceof Double
-                        ? String.format(Locale.ROOT, "%.3f", (Double) value)
-                        : value.toString())));
-    return json.toString();
-  }
 }
