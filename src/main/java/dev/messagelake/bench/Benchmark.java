@@ -268,7 +268,7 @@ public class Benchmark {
     }
     LOG.info("bench: latency of {} at a 5 s trigger, producer at {} rows/s for {} s",
         engine, options.getLatencyRowsPerSecond(), seconds);
-    ProcessProbe.Usage usage = ProcessProbe.follow(stream, seconds + 120, elapsed -> {});
+    ProcessProbe.Usage usage = ProcessProbe.follow(stream, seconds + 120);
     producer.waitFor(120);
     requireSuccess("latency-" + slug(engine), stream, usage);
 
@@ -351,7 +351,7 @@ public class Benchmark {
     args.add("--durationSeconds=" + seconds);
     LOG.info("bench: ./run.sh lake at its default rate for {} s", seconds);
     ChildJvm process = ChildJvm.start(List.of(), defaults.jvmOptions("lake"), LakeFlow.class, log("lake"), args);
-    ProcessProbe.Usage usage = ProcessProbe.follow(process, seconds + 600, elapsed -> {});
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, seconds + 600);
     requireSuccess("lake", process, usage);
     double cores = usage.coresBetween(30, seconds - 5);
     report.add("lake", "./run.sh lake at 1 row/s, CPU in steady state", DIRECT, 0, cores, "cores", false, usage,
@@ -363,7 +363,7 @@ public class Benchmark {
   private ProcessProbe.Usage runToEnd(String label, Class<?> main, List<String> args, long timeoutSeconds)
       throws Exception {
     ChildJvm process = ChildJvm.start(main, log(label), args);
-    ProcessProbe.Usage usage = ProcessProbe.follow(process, timeoutSeconds, elapsed -> {});
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, timeoutSeconds);
     requireSuccess(label, process, usage);
     LOG.info("bench: {} done in {} s, peak RSS {} MB", label, String.format("%.1f", usage.wallSeconds), usage.peakRssMb);
     return usage;

@@ -35,14 +35,7 @@ public final class DuckDbPeer {
   private DuckDbPeer() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(USAGE + "  (" + e.getMessage() + ")");
-      System.exit(2);
-      return;
-    }
+    Map<String, String> options = PeerArgs.parseOrExit(args, DuckDbPeer::parse, USAGE);
     long started = System.nanoTime();
     // The driver itself, not DriverManager: that would first load every JDBC driver on the
     // harness's Spark + Beam class path (2 s measured). Loading DuckDB's native library is its

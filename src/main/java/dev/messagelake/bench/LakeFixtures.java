@@ -2,6 +2,7 @@ package dev.messagelake.bench;
 
 import dev.messagelake.bronze.BronzeCheckpoint;
 import dev.messagelake.bronze.FakeMessages;
+import dev.messagelake.lake.Countries;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.lake.RowToAvro;
@@ -61,7 +62,7 @@ public final class LakeFixtures {
   public static void silver(Path lakeRoot, long rows, long millisBetweenRows) throws IOException {
     LakeLayout lake = new LakeLayout(lakeRoot);
     FakeMessages fake = new FakeMessages(11);
-    Map<Integer, String> countries = dev.messagelake.lake.Countries.bundled();
+    Map<Integer, String> countries = Countries.bundled();
     RowToAvro toAvro = new RowToAvro(LakeSchemas.SILVER_AVRO);
     String openDate = null;
     ParquetWriter<GenericRecord> writer = null;

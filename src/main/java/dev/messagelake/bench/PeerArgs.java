@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * What the benchmark's peers share: their command line ({@code silver|gold --key=value...},
@@ -39,6 +40,18 @@ final class PeerArgs {
       }
     }
     return options;
+  }
+
+  /** The parsed options, or the usage line with the reason on stderr and exit code 2. */
+  static Map<String, String> parseOrExit(
+      String[] args, Function<String[], Map<String, String>> parse, String usage) {
+    try {
+      return parse.apply(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(usage + "  (" + e.getMessage() + ")");
+      System.exit(2);
+      throw e; // not reached
+    }
   }
 
   static double secondsSince(long nanoTime) {

@@ -61,15 +61,10 @@ final class ProcessProbe {
     }
   }
 
-  /** Something to do at every sample while the process runs (such as watching its output). */
-  interface Watch {
-    void onSample(long elapsedMillis);
-  }
-
   private ProcessProbe() {}
 
   /** Waits for the process to exit (SIGTERM after {@code timeoutSeconds}), sampling it. */
-  static Usage follow(ChildJvm process, long timeoutSeconds, Watch watch) throws InterruptedException {
+  static Usage follow(ChildJvm process, long timeoutSeconds) throws InterruptedException {
     long started = System.nanoTime();
     long peakRssKb = 0;
     double cpu = 0;
@@ -79,7 +74,6 @@ final class ProcessProbe {
       peakRssKb = Math.max(peakRssKb, peakRssKb(process.pid()));
       cpu = Math.max(cpu, cpuSeconds(process.pid()));
       samples.add(new Sample(elapsed, cpu));
-      watch.onSample(elapsed);
       if (elapsed > timeoutSeconds * 1000) {
         process.stop(60);
         break;

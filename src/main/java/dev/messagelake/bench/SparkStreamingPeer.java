@@ -67,14 +67,7 @@ public final class SparkStreamingPeer {
   private SparkStreamingPeer() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(USAGE + "  (" + e.getMessage() + ")");
-      System.exit(2);
-      return;
-    }
+    Map<String, String> options = PeerArgs.parseOrExit(args, SparkStreamingPeer::parse, USAGE);
     long started = System.nanoTime();
     SparkSession spark = session(options.getOrDefault("master", "local[2]"));
     double startupSeconds = PeerArgs.secondsSince(started);

@@ -15,6 +15,7 @@ import dev.messagelake.silver.SilverCheckpoint.Committed;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -184,7 +185,9 @@ public class SilverJob {
   private Backlog runBatch() throws IOException {
     List<Path> uncommitted =
         quarantine.screen(checkpoint.uncommitted(bronzeFiles(layout.bronzeData())));
-    List<Path> pending = upToRows(uncommitted, options.getMaxRowsPerBatch());
+    Map<Path, Long> pendingRows = upToRows(uncommitted, options.getMaxRowsPerBatch());
+    List<Path> pending =
+        pendingRows.keySet().stream().map(layout.bronzeData()::relativize).collect(Collectors.toList());
     if (pending.isEmpty()) {
       return Backlog.NONE;
     }
@@ -196,9 +199,7 @@ public class SilverJob {
             .apply(
                 "BronzeFiles",
                 Create.of(
-                        SilverTransforms.readPartitions(
-                            pending.stream().map(layout.bronzeData()::resolve).collect(Collectors.toList()),
-                            ROWS_PER_READ_PARTITION))
+                        SilverTransforms.readPartitions(pendingRows, ROWS_PER_READ_PARTITION))
                     .withCoder(ListCoder.of(StringUtf8Coder.of())))
             .apply("ReadBronze", new SilverTransforms.ReadMessageFiles())
             .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries));
@@ -240,19 +241,25 @@ public class SilverJob {
     return pending.size() < uncommitted.size() ? Backlog.MORE : Backlog.NONE;
   }
 
-  /** The first files holding at most {@code maxRows} rows in all (at least one file). */
-  private List<Path> upToRows(List<Path> files, long maxRows) {
-    List<Path> taken = new ArrayList<>();
+  /**
+   * The first files holding at most {@code maxRows} rows in all (at least one file), in order,
+   * as paths under bronze's data folder with their row counts.
+   */
+  private Map<Path, Long> upToRows(List<Path> files, long maxRows) {
+    Map<Path, Long> taken = new LinkedHashMap<>();
     long rows = 0;
     for (Path file : files) {
-      rows += ParquetFooters.rowCount(layout.bronzeData().resolve(file));
+      Path path = layout.bronzeData().resolve(file);
+      long fileRows = ParquetFooters.rowCount(path);
+      rows += fileRows;
       if (!taken.isEmpty() && rows > maxRows) {
         break;
       }
-      taken.add(file);
+      taken.put(path, fileRows);
     }
     return taken;
   }
+
 
   /** The visible parquet files under bronze's data folder, relative to it, in name order. */
   static List<Path> bronzeFiles(Path bronzeData) {

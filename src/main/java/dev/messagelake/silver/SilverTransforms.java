@@ -2,7 +2,6 @@ package dev.messagelake.silver;
 
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.lake.RowToAvro;
-import dev.messagelake.lake.ParquetFooters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,22 +233,21 @@ public final class SilverTransforms {
   }
 
   /**
-   * Files in read partitions of at most {@code rowsPerPartition} rows each (a larger file alone),
-   * in order.
+   * Files (with their row counts, in order) in read partitions of at most
+   * {@code rowsPerPartition} rows each (a larger file alone).
    */
-  public static List<List<String>> readPartitions(List<Path> files, long rowsPerPartition) {
+  public static List<List<String>> readPartitions(Map<Path, Long> fileRows, long rowsPerPartition) {
     List<List<String>> partitions = new ArrayList<>();
     List<String> partition = new ArrayList<>();
     long rows = 0;
-    for (Path file : files) {
-      long fileRows = ParquetFooters.rowCount(file);
-      if (!partition.isEmpty() && rows + fileRows > rowsPerPartition) {
+    for (Map.Entry<Path, Long> file : fileRows.entrySet()) {
+      if (!partition.isEmpty() && rows + file.getValue() > rowsPerPartition) {
         partitions.add(partition);
         partition = new ArrayList<>();
         rows = 0;
       }
-      partition.add(file.toString());
-      rows += fileRows;
+      partition.add(file.getKey().toString());
+      rows += file.getValue();
     }
     if (!partition.isEmpty()) {
       partitions.add(partition);
