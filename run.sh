@@ -3,6 +3,8 @@
 #   ./run.sh <job> [--option=value ...]          run a job (Direct runner, or --runner=SparkRunner)
 #   ./run.sh cluster start|stop|status           a Spark standalone cluster on 127.0.0.1
 #   ./run.sh submit <job> [--option=value ...]   send a job to that cluster with spark-submit
+#   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
+#   ./run.sh postgres start|stop|status|reset    a PostgreSQL server on 127.0.0.1:5432
 # Each job's defaults live in pipelines/<job>; options given here override them.
 set -euo pipefail
 
@@ -40,6 +42,8 @@ usage() {
   echo "usage: ./run.sh <job> [--option=value ...]   (./run.sh <job> --help lists its options)"
   echo "       ./run.sh cluster start|stop|status     Spark standalone master + worker on 127.0.0.1"
   echo "       ./run.sh submit <job> [--option=value ...]   run a job on that cluster"
+  echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
+  echo "       ./run.sh postgres start|stop|status|reset  PostgreSQL on 127.0.0.1:5432"
   echo
   echo "jobs:"
   for file in "$pipelines"/*; do
@@ -196,6 +200,8 @@ job="${1:-}"
 case "$job" in
   "" | -h | --help | help) usage; exit 0 ;;
   cluster) shift; cluster "$@"; exit 0 ;;
+  kafka) shift; exec "$project/scripts/kafka.sh" "$@" ;;
+  postgres) shift; exec "$project/scripts/postgres.sh" "$@" ;;
   submit) shift; submit "$@" ;;
 esac
 shift

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,9 +40,12 @@ public final class BronzeCheckpoint {
   private static final Pattern DATA_FILE = Pattern.compile("values-(\\d{19})-(\\d{19})\\.parquet");
   private static final String COMMITTED = "committed.properties";
   static final String LOCK = "producer.lock";
+  private static final String KAFKA_OFFSET = "kafka.offset.";
 
   private final LakeLayout layout;
   private final Map<Path, LongColumnRange> stagedRanges = new HashMap<>();
+  // Kafka source: "<topic>/<partition>" -> the offset up to which every record is in data/.
+  private final Map<String, Long> kafkaOffsets = new TreeMap<>();
   private long nextValue;
   private long committedFiles;
 
@@ -87,6 +91,7 @@ public final class BronzeCheckpoint {
               + " (files removed by hand?); run with --reset to start over");
     }
     BronzeCheckpoint checkpoint = new BronzeCheckpoint(layout, dataNext, committed[1]);
+    checkpoint.kafkaOffsets.putAll(readRecordedKafkaOffsets(layout));
     if (recorded >= 0 && recorded < dataNext) {
       LOG.info("checkpoint rolled forward from value {} to {} (stopped after a commit)",
           recorded, dataNext);
@@ -194,6 +199,51 @@ public final class BronzeCheckpoint {
     return published;
   }
 
+  /**
+   * The Kafka source's commit: publishes, in value order, the staged runs that continue the
+   * sequence, drops the rest, and records {@code endOffsets} (topic/partition -> offset) only if
+   * every staged run was published. Otherwise the offsets stay where they were and the next
+   * batch reads those records again: the values a hole held back (a publisher still writing, or
+   * one that will write them again after a restart) come then, and values already in data/ are
+   * skipped, so nothing is lost or doubled whatever the broker replays. Returns whether the
+   * offsets advanced.
+   */
+  public boolean commitIngested(Map<String, Long> endOffsets) {
+    List<Path> staged = new ArrayList<>();
+    for (Path file : LakeFiles.listFiles(staging())) {
+      if (!LakeLayout.isHidden(file)) {
+        stagedRanges.computeIfAbsent(
+            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
+        staged.add(file);
+      }
+    }
+    staged.sort(Comparator.comparingLong(f -> stagedRanges.get(f).min));
+    boolean all = true;
+    for (Path file : staged) {
+      LongColumnRange range = stagedRanges.remove(file);
+      if (range.max < nextValue) {
+        delete(file); // a retried task's copy of a run just published
+      } else if (range.min == nextValue && range.isContiguous()) {
+        LakeFiles.moveAtomically(file, layout.bronzeData().resolve(dataFileName(range)));
+        nextValue = range.max + 1;
+        committedFiles++;
+      } else {
+        delete(file); // behind a hole: read again with the next batch
+        all = false;
+      }
+    }
+    if (all) {
+      kafkaOffsets.putAll(endOffsets);
+    }
+    record();
+    return all;
+  }
+
+  /** The Kafka source's position: topic/partition -> offset of the first record not in data/. */
+  public Map<String, Long> kafkaOffsets() {
+    return Map.copyOf(kafkaOffsets);
+  }
+
   /** Drops what is staged but not committed: those values will be generated again. */
   public void discardStaging() {
     LakeFiles.deleteRecursively(staging());
@@ -219,12 +269,37 @@ public final class BronzeCheckpoint {
   }
 
   private void record() {
+    StringBuilder offsets = new StringBuilder();
+    kafkaOffsets.forEach(
+        (partition, offset) ->
+            offsets.append(KAFKA_OFFSET).append(partition).append('=').append(offset).append('\n'));
     LakeFiles.writeAtomically(
         layout.bronzeCheckpoint().resolve(COMMITTED),
         "# bronze producer: every value below nextValue is in data/, exactly once\n"
             + "nextValue=" + nextValue + "\n"
-            + "files=" + committedFiles + "\n");
+            + "files=" + committedFiles + "\n"
+            + (offsets.length() == 0
+                ? ""
+                : "# Kafka source: every record below these offsets is in data/\n" + offsets));
   }
+
+  private static Map<String, Long> readRecordedKafkaOffsets(LakeLayout layout) {
+    Properties properties = readProperties(layout);
+    Map<String, Long> offsets = new TreeMap<>();
+    try {
+      for (String name : properties.stringPropertyNames()) {
+        if (name.startsWith(KAFKA_OFFSET)) {
+          offsets.put(name.substring(KAFKA_OFFSET.length()),
+              Long.parseLong(properties.getProperty(name).trim()));
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw invalid(layout, e);
+    }
+    return offsets;
+  }
+
+
 
   private static void delete(Path file) {
     try {
@@ -265,17 +340,33 @@ public final class BronzeCheckpoint {
 
   /** The next value recorded in the checkpoint file, or -1 when there is none. */
   private static long readRecordedNextValue(LakeLayout layout) {
-    Path file = layout.bronzeCheckpoint().resolve(COMMITTED);
-    if (!Files.exists(file)) {
+    Properties properties = readProperties(layout);
+    if (properties.isEmpty()) {
       return -1;
     }
-    Properties properties = new Properties();
     try {
-      properties.load(new StringReader(Files.readString(file)));
       return Long.parseLong(properties.getProperty("nextValue", "").trim());
-    } catch (IOException | NumberFormatException e) {
-      throw new UserError(
-          file + " is not a valid checkpoint (" + e.getMessage() + "); run with --reset");
+    } catch (NumberFormatException e) {
+      throw invalid(layout, e);
     }
+  }
+
+  /** The checkpoint file's properties; none when there is no file. */
+  private static Properties readProperties(LakeLayout layout) {
+    Path file = layout.bronzeCheckpoint().resolve(COMMITTED);
+    Properties properties = new Properties();
+    if (Files.exists(file)) {
+      try {
+        properties.load(new StringReader(Files.readString(file)));
+      } catch (IOException | IllegalArgumentException e) {
+        throw invalid(layout, e);
+      }
+    }
+    return properties;
+  }
+
+  private static UserError invalid(LakeLayout layout, Exception e) {
+    return new UserError(layout.bronzeCheckpoint().resolve(COMMITTED)
+        + " is not a valid checkpoint (" + e.getMessage() + "); run with --reset");
   }
 }

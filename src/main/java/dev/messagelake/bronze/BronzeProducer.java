@@ -9,7 +9,9 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.lake.RowToAvro;
+import dev.messagelake.broker.KafkaOptions;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -59,9 +61,26 @@ public class BronzeProducer {
   private static final Logger LOG = LoggerFactory.getLogger(BronzeProducer.class);
   private static final long PROGRESS_MILLIS = 5_000;
   private static final long MAX_ROWS_PER_BATCH = 1_000_000;
+  static final String RATE = "rate";
+  static final String LAKE = "lake";
+  static final String KAFKA = "kafka";
 
   /** The producer's options; {@code pipelines/bronze} holds the defaults run.sh passes. */
-  public interface Options extends LakeOptions {
+  public interface Options extends LakeOptions, KafkaOptions {
+    @Description("Where events come from: rate (generated here) or kafka (the topic, from"
+        + " --kafkaBootstrapServers)")
+    @Default.String("rate")
+    String getSource();
+
+    void setSource(String value);
+
+    @Description("Where events go: lake (bronze parquet) or kafka (published to the topic, as the"
+        + " platform's broker receives them; progress in <lake>/_publisher/)")
+    @Default.String("lake")
+    String getSink();
+
+    void setSink(String value);
+
     @Description("Rows per second the rate source generates")
     @Default.Long(1)
     long getRowsPerSecond();
@@ -152,11 +171,11 @@ public class BronzeProducer {
   }
 
   /** Gives sequence number {@code firstValue + offset} its fake fields. */
-  static class EnrichWithFakeDataFn extends DoFn<Long, Row> {
+  public static class EnrichWithFakeDataFn extends DoFn<Long, Row> {
     private final FakeMessages fakeMessages;
     private final long firstValue;
 
-    EnrichWithFakeDataFn(long seed, long firstValue) {
+    public EnrichWithFakeDataFn(long seed, long firstValue) {
       this.fakeMessages = new FakeMessages(seed);
       this.firstValue = firstValue;
     }
@@ -225,21 +244,97 @@ public class BronzeProducer {
     validate(options);
     LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
     LakeFiles.requireWritableDirectory(layout.root());
+    if (options.getSink().equals(KAFKA)) {
+      try (PublishedValues published = PublishedValues.open(layout, options)) {
+        produce(options, published);
+      }
+      return;
+    }
     try (JobLock lock = BronzeCheckpoint.lock(layout)) {
       if (options.getReset()) {
         BronzeCheckpoint.reset(layout);
       }
-      produce(options, layout, BronzeCheckpoint.recover(layout));
+      BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(layout);
+      if (options.getSource().equals(KAFKA)) {
+        KafkaIngest.run(options, layout, checkpoint);
+      } else {
+        produce(options, new LakeSink(options, layout, checkpoint));
+      }
     }
   }
 
-  private static void produce(Options options, LakeLayout layout, BronzeCheckpoint checkpoint)
-      throws Exception {
-    long firstValue = checkpoint.nextValue();
-    long firstFiles = checkpoint.committedFiles();
+  /** Where the rate source's micro-batches go, and how each is committed there. */
+  interface BatchSink {
+    /** The value of the next row to generate (every value below it is committed). */
+    long nextValue();
+
+    /** Adds the write of {@code rows} to a batch's pipeline. */
+    void write(PCollection<Row> rows);
+
+    /** Commits a batch whose pipeline succeeded, up to value {@code end} (exclusive). */
+    void commit(long end);
+
+    /** The closing line: what this run wrote and where things stand. */
+    String summary(long rowsThisRun, double seconds);
+
+    /** Where the rows go, for the log. */
+    String target();
+  }
+
+  /** Bronze parquet files in the lake, one per window, published by {@link BronzeCheckpoint}. */
+  static class LakeSink implements BatchSink {
+    private final Options options;
+    private final LakeLayout layout;
+    private final BronzeCheckpoint checkpoint;
+    private final long firstFiles;
+
+    LakeSink(Options options, LakeLayout layout, BronzeCheckpoint checkpoint) {
+      this.options = options;
+      this.layout = layout;
+      this.checkpoint = checkpoint;
+      this.firstFiles = checkpoint.committedFiles();
+    }
+
+    @Override
+    public long nextValue() {
+      return checkpoint.nextValue();
+    }
+
+    @Override
+    public void write(PCollection<Row> rows) {
+      rows.apply("WriteParquetPerWindow",
+          new WriteParquetPerWindow(
+              Duration.standardSeconds(options.getTriggerSeconds()),
+              checkpoint.staging(),
+              checkpoint.temp()));
+    }
+
+    @Override
+    public void commit(long end) {
+      checkpoint.commitStaged();
+    }
+
+    @Override
+    public String target() {
+      return layout.bronzeData().toString();
+    }
+
+    @Override
+    public String summary(long rows, double seconds) {
+      checkpoint.discardStaging();
+      return String.format(
+          "bronze stopped: wrote %d rows in %d files this run (%.1f rows/s); "
+              + "%s now holds values 0..%d in %d files",
+          rows, checkpoint.committedFiles() - firstFiles, rows / seconds, layout.bronzeData(),
+          checkpoint.nextValue() - 1, checkpoint.committedFiles());
+    }
+  }
+
+  private static void produce(Options options, BatchSink sink) throws Exception {
+    long firstValue = sink.nextValue();
     LOG.info(
         "bronze: {} rows/s into {}, {} s windows, continuing at value {}",
-        options.getRowsPerSecond(), layout.bronzeData(), options.getTriggerSeconds(), firstValue);
+        options.getRowsPerSecond(), sink.target(), options.getTriggerSeconds(), firstValue);
 
     Instant start = new Instant((System.currentTimeMillis() / 1000 + 1) * 1000);
     ScheduledTime schedule = new ScheduledTime(start, options.getRowsPerSecond());
@@ -261,9 +356,9 @@ public class BronzeProducer {
             schedule.rowsBefore(new Instant(last ? Math.min(now, deadline) : windowStart(now, windowMillis)));
         if (due > generated) {
           long end = Math.min(due, generated + MAX_ROWS_PER_BATCH); // fallen behind: in steps
-          writeBatch(options, checkpoint, schedule, firstValue, generated, end);
+          writeBatch(options, sink, schedule, firstValue, generated, end);
           generated = end;
-          checkpoint.commitStaged();
+          sink.commit(firstValue + end);
           if (generated < due) {
             continue;
           }
@@ -273,9 +368,8 @@ public class BronzeProducer {
         }
         if (System.currentTimeMillis() >= nextProgress) {
           nextProgress += PROGRESS_MILLIS;
-          LOG.info("bronze: {} rows in {} files this run, last value {}",
-              checkpoint.nextValue() - firstValue, checkpoint.committedFiles() - firstFiles,
-              checkpoint.nextValue() - 1);
+          LOG.info("bronze: {} rows this run into {}, last value {}",
+              sink.nextValue() - firstValue, sink.target(), sink.nextValue() - 1);
         }
         long wait = Math.min(windowStart(now, windowMillis) + windowMillis, deadline)
             - System.currentTimeMillis();
@@ -283,36 +377,20 @@ public class BronzeProducer {
           stop.awaitRequest(wait);
         }
       }
-      checkpoint.discardStaging();
       double seconds = Math.max(0.001, (System.currentTimeMillis() - start.getMillis()) / 1000.0);
-      long rows = checkpoint.nextValue() - firstValue;
-      System.out.printf(
-          "bronze stopped: wrote %d rows in %d files this run (%.1f rows/s); "
-              + "%s now holds values 0..%d in %d files%n",
-          rows,
-          checkpoint.committedFiles() - firstFiles,
-          rows / seconds,
-          layout.bronzeData(),
-          checkpoint.nextValue() - 1,
-          checkpoint.committedFiles());
+      System.out.println(sink.summary(sink.nextValue() - firstValue, seconds));
     } finally {
       stop.done();
     }
   }
 
-  /** One bounded pipeline: the run's rows [from, to) into one staged file per window. */
+  /** One bounded pipeline: the run's rows [from, to) into the sink. */
   private static void writeBatch(
-      Options options, BronzeCheckpoint checkpoint, ScheduledTime schedule, long firstValue,
-      long from, long to) {
+      Options options, BatchSink sink, ScheduledTime schedule, long firstValue, long from, long to) {
     Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply("GenerateMessages",
-            new GenerateMessages(schedule, options.getSeed(), firstValue, from, to))
-        .apply("WriteParquetPerWindow",
-            new WriteParquetPerWindow(
-                Duration.standardSeconds(options.getTriggerSeconds()),
-                checkpoint.staging(),
-                checkpoint.temp()));
+    sink.write(
+        pipeline.apply("GenerateMessages",
+            new GenerateMessages(schedule, options.getSeed(), firstValue, from, to)));
     pipeline.run().waitUntilFinish();
   }
 
@@ -326,6 +404,15 @@ public class BronzeProducer {
           "--rowsPerSecond must be between 1 and 10000000, got " + options.getRowsPerSecond());
     }
     UserError.requireAtLeast("--triggerSeconds", options.getTriggerSeconds(), 1);
+    if (!List.of(RATE, KAFKA).contains(options.getSource())) {
+      throw new UserError("--source must be rate or kafka, got " + options.getSource());
+    }
+    if (!List.of(LAKE, KAFKA).contains(options.getSink())) {
+      throw new UserError("--sink must be lake or kafka, got " + options.getSink());
+    }
+    if (options.getSource().equals(KAFKA) && options.getSink().equals(KAFKA)) {
+      throw new UserError("--source=kafka reads the topic into bronze: its sink is the lake");
+    }
     UserError.requireDuration(options.getDurationSeconds());
   }
 }

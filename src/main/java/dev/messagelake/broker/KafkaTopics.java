@@ -1,0 +1,97 @@
+package dev.messagelake.broker;
+
+import dev.messagelake.cli.UserError;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/** The few questions the jobs ask the broker itself, with answers a user can act on. */
+public final class KafkaTopics implements AutoCloseable {
+  private static final long TIMEOUT_SECONDS = 15;
+  private final Admin admin;
+  private final String bootstrapServers;
+
+  private KafkaTopics(String bootstrapServers) {
+    Properties config = new Properties();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    this.admin = Admin.create(config);
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  public static KafkaTopics connect(KafkaOptions options) {
+    return new KafkaTopics(options.getKafkaBootstrapServers());
+  }
+
+  /** Creates {@code topic} with one partition (so it keeps the events' order) when missing. */
+  public void ensureTopic(String topic) {
+    try {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw unreachable(e);
+      }
+    } catch (TimeoutException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The offset after the last record of each partition of {@code topic}, by partition. */
+  public Map<Integer, Long> endOffsets(String topic) {
+    try {
+      TopicDescription description =
+          admin.describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              .get(topic);
+      Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
+      description.partitions()
+          .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      Map<Integer, Long> ends = new TreeMap<>();
+      admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
+      return ends;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return Map.of(); // nothing published yet
+      }
+      throw unreachable(e);
+    } catch (TimeoutException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private UserError unreachable(Exception e) {
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    return new UserError(
+        "cannot use Kafka at " + bootstrapServers + " (" + cause.getClass().getSimpleName()
+            + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+            + "); start a broker with ./run.sh kafka start, or set --kafkaBootstrapServers");
+  }
+
+  @Override
+  public void close() {
+    admin.close(java.time.Duration.ofSeconds(5));
+  }
+}

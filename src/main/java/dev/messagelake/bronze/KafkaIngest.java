@@ -1,0 +1,214 @@
+package dev.messagelake.bronze;
+
+import dev.messagelake.broker.KafkaEvents;
+import dev.messagelake.broker.KafkaEvents.OffsetRange;
+import dev.messagelake.broker.KafkaTopics;
+import dev.messagelake.cli.StopSignal;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeSchemas;
+import dev.messagelake.lake.RowToAvro;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bronze from the platform's broker ({@code --source=kafka}): every trigger, one bounded
+ * pipeline reads the records between the checkpoint's offsets and the topic's end with KafkaIO,
+ * keeps the values bronze does not hold yet (once each: a publisher that restarted may have sent
+ * some twice), and stages them as parquet runs of consecutive values; the checkpoint publishes
+ * the runs that continue bronze and only then moves its offsets.
+ *
+ * <pre>
+ *   offsets [checkpoint, end) -> KafkaIO -> NewValuesOnly -> ByValueRange -> WriteContiguousRuns
+ *   -> BronzeCheckpoint.commitIngested(end offsets)
+ * </pre>
+ */
+final class KafkaIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
+  private static final long PROGRESS_MILLIS = 5_000;
+  private static final long VALUES_PER_GROUP = 100_000; // few keys: cheap on every runner
+
+  private KafkaIngest() {}
+
+  /** Values from {@code nextValue} on, once each, staged as parquet runs of consecutive values. */
+  static class StageNewValues extends PTransform<PCollection<Row>, PCollection<String>> {
+    private final long nextValue;
+    private final String staging;
+
+    StageNewValues(long nextValue, Path staging) {
+      this.nextValue = nextValue;
+      this.staging = staging.toString();
+    }
+
+    @Override
+    public PCollection<String> expand(PCollection<Row> events) {
+      long first = nextValue;
+      return events
+          .apply("NewValuesOnly", Filter.by(row -> row.getInt64(LakeSchemas.VALUE) >= first))
+          // KafkaIO's read is unbounded per element even with stop offsets: group once, at the end.
+          .apply(
+              "WhenAllIsRead",
+              Window.<Row>into(new GlobalWindows())
+                  .triggering(AfterWatermark.pastEndOfWindow())
+                  .withAllowedLateness(Duration.ZERO)
+                  .discardingFiredPanes())
+          .apply(
+              "ByValueRange",
+              WithKeys.of((Row row) -> row.getInt64(LakeSchemas.VALUE) / VALUES_PER_GROUP)
+                  .withKeyType(TypeDescriptors.longs()))
+          .apply("GroupByValueRange", GroupByKey.create())
+          .apply("WriteContiguousRuns", ParDo.of(new WriteContiguousRunsFn(staging)));
+    }
+  }
+
+  /** Sorts a value range's rows, drops repeated values, writes each run of consecutive values. */
+  static class WriteContiguousRunsFn extends DoFn<KV<Long, Iterable<Row>>, String> {
+    private final String staging;
+    private transient RowToAvro toAvro;
+
+    WriteContiguousRunsFn(String staging) {
+      this.staging = staging;
+    }
+
+    @Setup
+    public void setup() {
+      toAvro = new RowToAvro(LakeSchemas.BRONZE_AVRO);
+    }
+
+    @ProcessElement
+    public void processElement(@Element KV<Long, Iterable<Row>> group, OutputReceiver<String> out)
+        throws IOException {
+      List<Row> rows = new ArrayList<>();
+      group.getValue().forEach(rows::add);
+      rows.sort(Comparator.comparingLong(row -> row.getInt64(LakeSchemas.VALUE)));
+      List<Row> run = new ArrayList<>();
+      for (Row row : rows) {
+        long value = row.getInt64(LakeSchemas.VALUE);
+        long last = run.isEmpty() ? Long.MIN_VALUE : run.get(run.size() - 1).getInt64(LakeSchemas.VALUE);
+        if (value == last) {
+          continue; // published twice: same value, same event
+        }
+        if (!run.isEmpty() && value != last + 1) {
+          out.output(write(run));
+          run = new ArrayList<>();
+        }
+        run.add(row);
+      }
+      if (!run.isEmpty()) {
+        out.output(write(run));
+      }
+    }
+
+    private String write(List<Row> run) throws IOException {
+      long first = run.get(0).getInt64(LakeSchemas.VALUE);
+      long last = run.get(run.size() - 1).getInt64(LakeSchemas.VALUE);
+      String path = Path.of(staging, BronzeCheckpoint.fileName(first, last)).toString();
+      FileIO.Sink<GenericRecord> file = ParquetIO.sink(LakeSchemas.BRONZE_AVRO);
+      file.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
+      for (Row row : run) {
+        file.write(toAvro.apply(row));
+      }
+      file.flush(); // closes the parquet file
+      return path;
+    }
+  }
+
+  /** Ingests the topic until the duration ends or the process is asked to stop. */
+  static void run(BronzeProducer.Options options, LakeLayout layout, BronzeCheckpoint checkpoint)
+      throws InterruptedException {
+    String topic = options.getKafkaTopic();
+    long firstValue = checkpoint.nextValue();
+    long firstFiles = checkpoint.committedFiles();
+    long triggerMillis = options.getTriggerSeconds() * 1000L;
+    long start = System.currentTimeMillis();
+    long deadline =
+        options.getDurationSeconds() > 0 ? start + options.getDurationSeconds() * 1000L : Long.MAX_VALUE;
+    LOG.info("bronze: ingesting topic {} at {} into {} every {} s, continuing at value {}",
+        topic, options.getKafkaBootstrapServers(), layout.bronzeData(), options.getTriggerSeconds(),
+        firstValue);
+    long nextProgress = start + PROGRESS_MILLIS;
+    long waitingSince = -1;
+    StopSignal stop = StopSignal.onShutdown(60_000);
+    try (KafkaTopics topics = KafkaTopics.connect(options)) {
+      while (true) {
+        boolean last = stop.requested() || System.currentTimeMillis() >= deadline;
+        Map<Integer, Long> ends = topics.endOffsets(topic);
+        List<OffsetRange> ranges = new ArrayList<>();
+        Map<String, Long> endOffsets = new HashMap<>();
+        ends.forEach((partition, end) -> {
+          String key = topic + "/" + partition;
+          long from = checkpoint.kafkaOffsets().getOrDefault(key, 0L);
+          if (end > from) {
+            ranges.add(new OffsetRange(partition, from, end));
+            endOffsets.put(key, end);
+          }
+        });
+        if (!ranges.isEmpty()) {
+          Pipeline pipeline = Pipeline.create(options);
+          pipeline
+              .apply("ReadOffsetRanges", new KafkaEvents.ReadOffsetRanges(options, ranges))
+              .apply("StageNewValues", new StageNewValues(checkpoint.nextValue(), checkpoint.staging()));
+          pipeline.run().waitUntilFinish();
+          if (checkpoint.commitIngested(endOffsets)) {
+            waitingSince = -1;
+          } else if (waitingSince < 0) {
+            waitingSince = System.currentTimeMillis();
+          } else if (System.currentTimeMillis() - waitingSince > 30_000) {
+            LOG.warn("bronze: value {} has been missing from topic {} for {} s while later values"
+                    + " arrived; waiting for the publisher to send it (is it stopped mid-batch?)",
+                checkpoint.nextValue(), topic, (System.currentTimeMillis() - waitingSince) / 1000);
+            waitingSince = System.currentTimeMillis();
+          }
+        }
+        if (last) {
+          break;
+        }
+        if (System.currentTimeMillis() >= nextProgress) {
+          nextProgress += PROGRESS_MILLIS;
+          LOG.info("bronze: {} rows in {} files this run from topic {}, offsets {}",
+              checkpoint.nextValue() - firstValue, checkpoint.committedFiles() - firstFiles,
+              topic, checkpoint.kafkaOffsets());
+        }
+        long wait = Math.min(triggerMillis, deadline - System.currentTimeMillis());
+        if (wait > 0) {
+          stop.awaitRequest(wait);
+        }
+      }
+      checkpoint.discardStaging();
+      System.out.printf(
+          "bronze stopped: ingested %d rows in %d files this run from topic %s; "
+              + "%s now holds values 0..%d in %d files (offsets %s)%n",
+          checkpoint.nextValue() - firstValue, checkpoint.committedFiles() - firstFiles, topic,
+          layout.bronzeData(), checkpoint.nextValue() - 1, checkpoint.committedFiles(),
+          checkpoint.kafkaOffsets());
+    } finally {
+      stop.done();
+    }
+  }
+}
