@@ -30,7 +30,8 @@ import org.joda.time.Duration;
  *
  * <pre>
  *   events -> SplitAndAddCountry (silver's rule and countries) -> valid + corrupted
- *     -> FixedWindows + triggers -> Combine into WindowCounts -> one row per (dimension, key)
+ *     -> CountPerWindow: FixedWindows + triggers -> Combine into WindowCounts
+ *                        -> one row per (dimension, key)
  * </pre>
  */
 public class CountMessages extends PTransform<PCollection<Row>, PCollection<Row>> {
@@ -55,20 +56,39 @@ public class CountMessages extends PTransform<PCollection<Row>, PCollection<Row>
     return PCollectionList.of(split.get(SilverTransforms.VALID))
         .and(split.get(SilverTransforms.CORRUPTED))
         .apply("ValidAndCorrupted", Flatten.pCollections())
-        .apply(
-            "PerWindowWithEarlyFirings",
-            Window.<Row>into(FixedWindows.of(windowSize))
-                .triggering(
-                    AfterWatermark.pastEndOfWindow()
-                        .withEarlyFirings(
-                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiring))
-                        .withLateFirings(
-                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiring)))
-                .withAllowedLateness(allowedLateness)
-                .accumulatingFiredPanes())
-        .apply("CountWindow", Combine.globally(new CountWindowFn()).withoutDefaults())
-        .apply("ToCountRows", ParDo.of(new ToCountRowsFn()))
-        .setRowSchema(MessageCountsTable.SCHEMA);
+        .apply("CountPerWindow", new CountPerWindow(windowSize, earlyFiring, allowedLateness));
+  }
+
+  /** Silver rows (valid and corrupted) -> count rows, at every firing of their window. */
+  public static class CountPerWindow extends PTransform<PCollection<Row>, PCollection<Row>> {
+    private final Duration windowSize;
+    private final Duration earlyFiring;
+    private final Duration allowedLateness;
+
+    public CountPerWindow(Duration windowSize, Duration earlyFiring, Duration allowedLateness) {
+      this.windowSize = windowSize;
+      this.earlyFiring = earlyFiring;
+      this.allowedLateness = allowedLateness;
+    }
+
+    @Override
+    public PCollection<Row> expand(PCollection<Row> silver) {
+      return silver
+          .apply(
+              "PerWindowWithEarlyFirings",
+              Window.<Row>into(FixedWindows.of(windowSize))
+                  .triggering(
+                      AfterWatermark.pastEndOfWindow()
+                          .withEarlyFirings(
+                              AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiring))
+                          .withLateFirings(
+                              AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiring)))
+                  .withAllowedLateness(allowedLateness)
+                  .accumulatingFiredPanes())
+          .apply("CountWindow", Combine.globally(new CountWindowFn()).withoutDefaults())
+          .apply("ToCountRows", ParDo.of(new ToCountRowsFn()))
+          .setRowSchema(MessageCountsTable.SCHEMA);
+    }
   }
 
   /** Folds a window's silver rows into its {@link WindowCounts}. */

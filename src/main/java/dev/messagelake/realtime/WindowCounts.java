@@ -101,7 +101,12 @@ public final class WindowCounts implements Serializable {
   }
 
   private void keep(String key, Occurrence occurrence) {
-    earliest.merge(key, occurrence, (kept, candidate) -> candidate.before(kept) ? candidate : kept);
+    Occurrence kept = earliest.get(key);
+    if (kept != null && !occurrence.before(kept)) {
+      return;
+    }
+    earliest.put(key, occurrence);
+    // A key once counted stays, at zero if an earlier occurrence moves its count elsewhere.
     keysSeen.computeIfAbsent(EVENT_TYPE, d -> new TreeSet<>()).add(occurrence.eventType());
     keysSeen.computeIfAbsent(CHANNEL, d -> new TreeSet<>()).add(occurrence.channel());
     keysSeen.computeIfAbsent(COUNTRY, d -> new TreeSet<>()).add(occurrence.country());
