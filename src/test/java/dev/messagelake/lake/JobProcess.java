@@ -25,6 +25,14 @@ public final class JobProcess {
     return startUnder(List.of(), main, lakeRoot, log, extra);
   }
 
+  /** Starts a job that has no lake (the realtime job, the dashboard) with just {@code args}. */
+  public static JobProcess startWithoutLake(Class<?> main, Path log, String... args)
+      throws IOException {
+    List<String> all = new ArrayList<>(List.of("--enforceImmutability=false", "--enforceEncodability=false"));
+    all.addAll(List.of(args));
+    return new JobProcess(ChildJvm.start(List.of(), main, log, all), log);
+  }
+
   /** The same, under a wrapper command that execs the JVM (such as nsenter). */
   public static JobProcess startUnder(
       List<String> prefix, Class<?> main, Path lakeRoot, Path log, String... extra)
