@@ -1,7 +1,6 @@
 package dev.messagelake.realtime;
 
 import dev.messagelake.bronze.BronzeProducer.EnrichWithFakeDataFn;
-import dev.messagelake.bronze.BronzeProducer.ScheduledTime;
 import dev.messagelake.broker.KafkaEvents;
 import dev.messagelake.broker.KafkaOptions;
 import dev.messagelake.broker.KafkaTopics;
@@ -20,6 +19,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -106,7 +106,11 @@ public class RealtimeJob {
     void setDurationSeconds(int value);
   }
 
-  /** The rate source as an unbounded stream of bronze rows, stamped when each is due. */
+  /**
+   * The rate source as an unbounded stream of bronze rows, each stamped with the moment it is
+   * generated (as Spark's rate source stamps rows; a schedule fixed before the pipeline starts
+   * would put every event seconds in the past).
+   */
   public static class RateEvents extends PTransform<PBegin, PCollection<Row>> {
     private final long rowsPerSecond;
     private final long seed;
@@ -118,14 +122,21 @@ public class RealtimeJob {
 
     @Override
     public PCollection<Row> expand(PBegin begin) {
-      ScheduledTime schedule = new ScheduledTime(Instant.now(), rowsPerSecond);
       return begin
           .apply("RateSource",
               GenerateSequence.from(0)
                   .withRate(rowsPerSecond, Duration.standardSeconds(1))
-                  .withTimestampFn(schedule))
+                  .withTimestampFn(new GenerationTime()))
           .apply("EnrichWithFakeData", ParDo.of(new EnrichWithFakeDataFn(seed, 0)))
           .setRowSchema(LakeSchemas.BRONZE);
+    }
+  }
+
+  /** The clock when the source emits an element. */
+  static class GenerationTime implements SerializableFunction<Long, Instant> {
+    @Override
+    public Instant apply(Long value) {
+      return Instant.now();
     }
   }
 
