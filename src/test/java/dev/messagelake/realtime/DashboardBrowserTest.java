@@ -102,6 +102,8 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(org.openqa.selenium.By.id("status")).getText(),
         containsString("102 valid, 38 corrupted"));
 
+    int shown = refreshes();
+    wait.until(page -> settled() >= shown); // charts drawn to the end of their animation
     File screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     Path saved = Path.of("target", "dashboard-test", "dashboard.png");
     Files.createDirectories(saved.getParent());
@@ -111,6 +113,11 @@ class DashboardBrowserTest {
 
   private int refreshes() {
     Object value = js("return document.body.dataset.refreshes || '0';");
+    return Integer.parseInt(value.toString());
+  }
+
+  private int settled() {
+    Object value = js("return document.body.dataset.settled || '0';");
     return Integer.parseInt(value.toString());
   }
 
