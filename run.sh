@@ -3,6 +3,7 @@
 #   ./run.sh <job> [--option=value ...]          run a job (Direct runner, or --runner=SparkRunner)
 #   ./run.sh cluster start|stop|status           a Spark standalone cluster on 127.0.0.1
 #   ./run.sh submit <job> [--option=value ...]   send a job to that cluster with spark-submit
+#   ./run.sh test                                the tests (installs Chromium and PostgreSQL if missing)
 #   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
 #   ./run.sh postgres start|stop|status|reset    a PostgreSQL server on 127.0.0.1:5432
 # Each job's defaults live in pipelines/<job>; options given here override them.
@@ -42,6 +43,7 @@ usage() {
   echo "usage: ./run.sh <job> [--option=value ...]   (./run.sh <job> --help lists its options)"
   echo "       ./run.sh cluster start|stop|status     Spark standalone master + worker on 127.0.0.1"
   echo "       ./run.sh submit <job> [--option=value ...]   run a job on that cluster"
+  echo "       ./run.sh test                          the tests (mvn -B test; installs Debian's chromium and postgresql first if missing)"
   echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
   echo "       ./run.sh postgres start|stop|status|reset  PostgreSQL on 127.0.0.1:5432"
   echo
@@ -196,10 +198,27 @@ submit() {
     "${defaults[@]}" --runner=SparkRunner --sparkMaster="$master_url" --filesToStage="$jar" "$@"
 }
 
+# The tests drive Debian's Chromium (the dashboard test) and start Debian's PostgreSQL server.
+test_prerequisites() {
+  local missing=()
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+  ((${#missing[@]} == 0)) && return
+  local sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  echo "run.sh: the tests need Debian's ${missing[*]}: installing them (apt-get)..." >&2
+  { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } \
+    >"$project/target-install.log" 2>&1 ||
+    fail "could not install ${missing[*]}, see $project/target-install.log" 1
+  rm -f "$project/target-install.log"
+}
+
 job="${1:-}"
 case "$job" in
   "" | -h | --help | help) usage; exit 0 ;;
   cluster) shift; cluster "$@"; exit 0 ;;
+  test) shift; test_prerequisites; cd "$project"; exec mvn -B test "$@" ;;
   kafka) shift; exec "$project/scripts/kafka.sh" "$@" ;;
   postgres) shift; exec "$project/scripts/postgres.sh" "$@" ;;
   submit) shift; submit "$@" ;;

@@ -30,7 +30,6 @@ import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,19 +120,20 @@ public final class KafkaEvents {
 
   /**
    * The topic as an unbounded stream of bronze rows stamped with their event time, read from the
-   * first record at or after {@code startTime}; the watermark trails the newest event time by
-   * {@code maxDelay} (and follows the clock when the topic is idle).
+   * position of consumer group {@code group} (see {@link KafkaTopics#positionGroupAt}); the
+   * watermark trails the newest event time by {@code maxDelay} (and follows the clock when the
+   * topic is idle). The group's offsets are only read, never committed by the stream.
    */
   public static class ReadStream extends PTransform<PBegin, PCollection<Row>> {
     private final String bootstrapServers;
     private final String topic;
-    private final Instant startTime;
+    private final String group;
     private final Duration maxDelay;
 
-    public ReadStream(KafkaOptions options, Instant startTime, Duration maxDelay) {
+    public ReadStream(KafkaOptions options, String group, Duration maxDelay) {
       this.bootstrapServers = options.getKafkaBootstrapServers();
       this.topic = options.getKafkaTopic();
-      this.startTime = startTime;
+      this.group = group;
       this.maxDelay = maxDelay;
     }
 
@@ -147,7 +147,11 @@ public final class KafkaEvents {
                   .withTopic(topic)
                   .withKeyDeserializer(LongDeserializer.class)
                   .withValueDeserializer(StringDeserializer.class)
-                  .withStartReadTime(startTime)
+                  .withConsumerConfigUpdates(
+                      Map.of(
+                          ConsumerConfig.GROUP_ID_CONFIG, group,
+                          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))
                   .withCreateTime(maxDelay))
           .apply("ParseEvents", ParDo.of(new ParseRecordFn(false)))
           .setRowSchema(LakeSchemas.BRONZE);

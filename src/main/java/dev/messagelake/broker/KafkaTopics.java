@@ -82,6 +82,44 @@ public final class KafkaTopics implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets consumer group {@code group}'s position on {@code topic} to the first record at or after
+   * {@code time} in each partition (the partition's end when none is that recent), so a reader
+   * of the group starts there. Returns the offsets, by partition.
+   */
+  public Map<Integer, Long> positionGroupAt(String group, String topic, long time) {
+    try {
+      TopicDescription description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+      Map<TopicPartition, OffsetSpec> atTime = new java.util.HashMap<>();
+      Map<TopicPartition, OffsetSpec> atEnd = new java.util.HashMap<>();
+      description.partitions().forEach(p -> {
+        TopicPartition partition = new TopicPartition(topic, p.partition());
+        atTime.put(partition, OffsetSpec.forTimestamp(time));
+        atEnd.put(partition, OffsetSpec.latest());
+      });
+      Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> found =
+          admin.listOffsets(atTime).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(atEnd).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> positions = new java.util.HashMap<>();
+      Map<Integer, Long> byPartition = new TreeMap<>();
+      atTime.keySet().forEach(partition -> {
+        long offset = found.get(partition).offset();
+        long position = offset >= 0 ? offset : ends.get(partition).offset(); // -1: none that recent
+        positions.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
+        byPartition.put(partition.partition(), position);
+      });
+      admin.alterConsumerGroupOffsets(group, positions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return byPartition;
+    } catch (ExecutionException | TimeoutException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   private UserError unreachable(Exception e) {
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
     return new UserError(

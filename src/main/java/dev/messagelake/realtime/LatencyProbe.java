@@ -2,6 +2,7 @@ package dev.messagelake.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
 import java.io.IOException;
@@ -44,6 +45,18 @@ public class LatencyProbe {
 
     void setSeconds(int value);
 
+    @Description("Seconds to wait, once events show, before measuring (start-up is not steady state)")
+    @Default.Integer(0)
+    int getWarmupSeconds();
+
+    void setWarmupSeconds(int value);
+
+    @Description("Fail (exit 1) when the p95 on the page, refresh included, is not under this")
+    @Default.Double(10)
+    double getGoalSeconds();
+
+    void setGoalSeconds(double value);
+
     @Description("Milliseconds between polls")
     @Default.Integer(100)
     int getPollMillis();
@@ -64,7 +77,18 @@ public class LatencyProbe {
   }
 
   public static void main(String[] args) {
-    System.exit(JobLauncher.run("latency", args, Options.class, options -> System.out.println(measure(options))));
+    System.exit(JobLauncher.run("latency", args, Options.class, LatencyProbe::report));
+  }
+
+  private static void report(Options options) throws Exception {
+    Result result = measure(options);
+    System.out.println(result);
+    double onPage = result.p95() + result.refreshSeconds();
+    if (onPage >= options.getGoalSeconds()) {
+      throw new JobFailed(String.format("p95 on the page %.2f s: not under the %.1f s goal",
+          onPage, options.getGoalSeconds()));
+    }
+    System.out.printf("goal met: p95 on the page %.2f s < %.1f s%n", onPage, options.getGoalSeconds());
   }
 
   public static Result measure(Options options) throws Exception {
@@ -73,9 +97,20 @@ public class LatencyProbe {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     URI summary = URI.create(options.getDashboardUrl().replaceAll("/+$", "") + "/api/summary?minutes=5");
     LOG.info("latency: polling {} every {} ms for {} s", summary, options.getPollMillis(), options.getSeconds());
-    List<long[]> updates = new ArrayList<>(); // {seen at, newest event time}
-    long previous = -1;
     int refreshSeconds = 1;
+    long firstEvents = System.currentTimeMillis() + 120_000;
+    while (get(http, summary).path("latestEventMs").asLong(0) == 0) {
+      if (System.currentTimeMillis() > firstEvents) {
+        throw new UserError("no event in 120 s at " + summary + ": is the realtime job running?");
+      }
+      Thread.sleep(options.getPollMillis());
+    }
+    if (options.getWarmupSeconds() > 0) {
+      LOG.info("latency: events are showing; measuring after a {} s warm-up", options.getWarmupSeconds());
+      Thread.sleep(options.getWarmupSeconds() * 1000L);
+    }
+    List<long[]> updates = new ArrayList<>(); // {seen at, newest event time, previous newest}
+    long previous = -1;
     long end = System.currentTimeMillis() + options.getSeconds() * 1000L;
     while (System.currentTimeMillis() < end) {
       JsonNode body = get(http, summary);

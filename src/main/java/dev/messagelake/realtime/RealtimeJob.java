@@ -151,16 +151,19 @@ public class RealtimeJob {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<Row> events;
     if (options.getSource().equals("kafka")) {
-      try (KafkaTopics topics = KafkaTopics.connect(options)) {
-        topics.ensureTopic(options.getKafkaTopic());
-      }
       long windowMillis = options.getWindowSeconds() * 1000L;
       long replayFrom = System.currentTimeMillis() - options.getReplayMinutes() * 60_000L;
       Instant start = new Instant(replayFrom - Math.floorMod(replayFrom, windowMillis));
+      String group = "messagelake-realtime";
+      java.util.Map<Integer, Long> offsets;
+      try (KafkaTopics topics = KafkaTopics.connect(options)) {
+        topics.ensureTopic(options.getKafkaTopic());
+        offsets = topics.positionGroupAt(group, options.getKafkaTopic(), start.getMillis());
+      }
       events = pipeline.apply("ReadTopic",
-          new KafkaEvents.ReadStream(options, start, Duration.standardSeconds(options.getMaxDelaySeconds())));
-      LOG.info("realtime: counting topic {} at {} from {} on, {} s windows, into {}",
-          options.getKafkaTopic(), options.getKafkaBootstrapServers(), start,
+          new KafkaEvents.ReadStream(options, group, Duration.standardSeconds(options.getMaxDelaySeconds())));
+      LOG.info("realtime: counting topic {} at {} from {} on (offsets {}), {} s windows, into {}",
+          options.getKafkaTopic(), options.getKafkaBootstrapServers(), start, offsets,
           options.getWindowSeconds(), options.getJdbcUrl());
     } else {
       events = pipeline.apply("RateSource", new RateEvents(options.getRowsPerSecond(), options.getSeed()));
