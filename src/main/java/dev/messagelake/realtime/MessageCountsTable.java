@@ -167,6 +167,8 @@ public final class MessageCountsTable {
       if (!file.isEmpty()) {
         try {
           return Files.readString(Path.of(file)).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw new UserError("--jdbcPasswordFile " + file + " does not exist");
         } catch (IOException e) {
           throw new UserError("cannot read --jdbcPasswordFile " + file + ": " + e.getMessage());
         }
