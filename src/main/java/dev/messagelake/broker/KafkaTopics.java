@@ -1,6 +1,7 @@
 package dev.messagelake.broker;
 
 import dev.messagelake.cli.UserError;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,8 +12,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -39,47 +43,29 @@ public final class KafkaTopics implements AutoCloseable {
   /** Creates {@code topic} with one partition (so it keeps the events' order) when missing. */
   public void ensureTopic(String topic) {
     try {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
+      answer(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all());
+    } catch (UserError e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw unreachable(e);
+        throw e;
       }
-    } catch (TimeoutException e) {
-      throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 
   /** The offset after the last record of each partition of {@code topic}, by partition. */
   public Map<Integer, Long> endOffsets(String topic) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     try {
-      TopicDescription description =
-          admin.describeTopics(List.of(topic))
-              .allTopicNames()
-              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-              .get(topic);
-      Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
-      description.partitions()
-          .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-      Map<Integer, Long> ends = new TreeMap<>();
-      admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-          .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
-      return ends;
-    } catch (ExecutionException e) {
+      partitions(topic).forEach(partition -> request.put(partition, OffsetSpec.latest()));
+    } catch (UserError e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         return Map.of(); // nothing published yet
       }
-      throw unreachable(e);
-    } catch (TimeoutException e) {
-      throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      throw e;
     }
+    Map<Integer, Long> ends = new TreeMap<>();
+    answer(admin.listOffsets(request).all())
+        .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
+    return ends;
   }
 
   /**
@@ -88,30 +74,37 @@ public final class KafkaTopics implements AutoCloseable {
    * of the group starts there. Returns the offsets, by partition.
    */
   public Map<Integer, Long> positionGroupAt(String group, String topic, long time) {
+    Map<TopicPartition, OffsetSpec> atTime = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> atEnd = new HashMap<>();
+    for (TopicPartition partition : partitions(topic)) {
+      atTime.put(partition, OffsetSpec.forTimestamp(time));
+      atEnd.put(partition, OffsetSpec.latest());
+    }
+    Map<TopicPartition, ListOffsetsResultInfo> found = answer(admin.listOffsets(atTime).all());
+    Map<TopicPartition, ListOffsetsResultInfo> ends = answer(admin.listOffsets(atEnd).all());
+    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+    Map<Integer, Long> byPartition = new TreeMap<>();
+    for (TopicPartition partition : atTime.keySet()) {
+      long offset = found.get(partition).offset();
+      long position = offset >= 0 ? offset : ends.get(partition).offset(); // -1: none that recent
+      positions.put(partition, new OffsetAndMetadata(position));
+      byPartition.put(partition.partition(), position);
+    }
+    answer(admin.alterConsumerGroupOffsets(group, positions).all());
+    return byPartition;
+  }
+
+  private List<TopicPartition> partitions(String topic) {
+    TopicDescription description = answer(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+    return description.partitions().stream()
+        .map(p -> new TopicPartition(topic, p.partition()))
+        .toList();
+  }
+
+  /** The broker's answer, or a user error saying it could not be had (the cause kept). */
+  private <T> T answer(KafkaFuture<T> future) {
     try {
-      TopicDescription description =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
-      Map<TopicPartition, OffsetSpec> atTime = new java.util.HashMap<>();
-      Map<TopicPartition, OffsetSpec> atEnd = new java.util.HashMap<>();
-      description.partitions().forEach(p -> {
-        TopicPartition partition = new TopicPartition(topic, p.partition());
-        atTime.put(partition, OffsetSpec.forTimestamp(time));
-        atEnd.put(partition, OffsetSpec.latest());
-      });
-      Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> found =
-          admin.listOffsets(atTime).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> ends =
-          admin.listOffsets(atEnd).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> positions = new java.util.HashMap<>();
-      Map<Integer, Long> byPartition = new TreeMap<>();
-      atTime.keySet().forEach(partition -> {
-        long offset = found.get(partition).offset();
-        long position = offset >= 0 ? offset : ends.get(partition).offset(); // -1: none that recent
-        positions.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
-        byPartition.put(partition.partition(), position);
-      });
-      admin.alterConsumerGroupOffsets(group, positions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return byPartition;
+      return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -125,7 +118,8 @@ public final class KafkaTopics implements AutoCloseable {
     return new UserError(
         "cannot use Kafka at " + bootstrapServers + " (" + cause.getClass().getSimpleName()
             + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
-            + "); start a broker with ./run.sh kafka start, or set --kafkaBootstrapServers");
+            + "); start a broker with ./run.sh kafka start, or set --kafkaBootstrapServers",
+        cause);
   }
 
   @Override

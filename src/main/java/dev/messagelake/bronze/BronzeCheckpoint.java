@@ -163,15 +163,7 @@ public final class BronzeCheckpoint {
    * the new position. Returns how many were published.
    */
   public int commitStaged() {
-    List<Path> staged = new ArrayList<>();
-    for (Path file : LakeFiles.listFiles(staging())) {
-      if (!LakeLayout.isHidden(file)) {
-        stagedRanges.computeIfAbsent(
-            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
-        staged.add(file);
-      }
-    }
-    staged.sort(Comparator.comparingLong(f -> stagedRanges.get(f).min));
+    List<Path> staged = stagedInValueOrder();
     int published = 0;
     for (Path file : staged) {
       LongColumnRange range = stagedRanges.get(file);
@@ -209,15 +201,7 @@ public final class BronzeCheckpoint {
    * offsets advanced.
    */
   public boolean commitIngested(Map<String, Long> endOffsets) {
-    List<Path> staged = new ArrayList<>();
-    for (Path file : LakeFiles.listFiles(staging())) {
-      if (!LakeLayout.isHidden(file)) {
-        stagedRanges.computeIfAbsent(
-            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
-        staged.add(file);
-      }
-    }
-    staged.sort(Comparator.comparingLong(f -> stagedRanges.get(f).min));
+    List<Path> staged = stagedInValueOrder();
     boolean all = true;
     for (Path file : staged) {
       LongColumnRange range = stagedRanges.remove(file);
@@ -242,6 +226,20 @@ public final class BronzeCheckpoint {
   /** The Kafka source's position: topic/partition -> offset of the first record not in data/. */
   public Map<String, Long> kafkaOffsets() {
     return Map.copyOf(kafkaOffsets);
+  }
+
+  /** The staged files, by their first value (each footer read once, then remembered). */
+  private List<Path> stagedInValueOrder() {
+    List<Path> staged = new ArrayList<>();
+    for (Path file : LakeFiles.listFiles(staging())) {
+      if (!LakeLayout.isHidden(file)) {
+        stagedRanges.computeIfAbsent(
+            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
+        staged.add(file);
+      }
+    }
+    staged.sort(Comparator.comparingLong(f -> stagedRanges.get(f).min));
+    return staged;
   }
 
   /** Drops what is staged but not committed: those values will be generated again. */

@@ -268,6 +268,9 @@ public class BronzeProducer {
     /** The value of the next row to generate (every value below it is committed). */
     long nextValue();
 
+    /** Called before a batch's pipeline runs, with all it takes to generate it again. */
+    default void starting(Batch batch) {}
+
     /** Adds the write of {@code rows} to a batch's pipeline. */
     void write(PCollection<Row> rows);
 
@@ -279,6 +282,22 @@ public class BronzeProducer {
 
     /** Where the rows go, for the log. */
     String target();
+  }
+
+  /**
+   * One micro-batch, as it can be generated again identically: the run's schedule (start, rate),
+   * the seed, the run's first value and the batch's rows {@code [fromOffset, toOffset)} of the run.
+   */
+  record Batch(long startMillis, long rowsPerSecond, long seed, long firstValue, long fromOffset,
+      long toOffset) {
+    long endValue() {
+      return firstValue + toOffset;
+    }
+
+    GenerateMessages generate() {
+      return new GenerateMessages(new ScheduledTime(new Instant(startMillis), rowsPerSecond), seed,
+          firstValue, fromOffset, toOffset);
+    }
   }
 
   /** Bronze parquet files in the lake, one per window, published by {@link BronzeCheckpoint}. */
@@ -356,9 +375,12 @@ public class BronzeProducer {
             schedule.rowsBefore(new Instant(last ? Math.min(now, deadline) : windowStart(now, windowMillis)));
         if (due > generated) {
           long end = Math.min(due, generated + MAX_ROWS_PER_BATCH); // fallen behind: in steps
-          writeBatch(options, sink, schedule, firstValue, generated, end);
+          Batch batch = new Batch(start.getMillis(), options.getRowsPerSecond(), options.getSeed(),
+              firstValue, generated, end);
+          sink.starting(batch);
+          writeBatch(options, sink, batch);
           generated = end;
-          sink.commit(firstValue + end);
+          sink.commit(batch.endValue());
           if (generated < due) {
             continue;
           }
@@ -384,13 +406,10 @@ public class BronzeProducer {
     }
   }
 
-  /** One bounded pipeline: the run's rows [from, to) into the sink. */
-  private static void writeBatch(
-      Options options, BatchSink sink, ScheduledTime schedule, long firstValue, long from, long to) {
+  /** One bounded pipeline: a batch's rows into the sink. */
+  static void writeBatch(Options options, BatchSink sink, Batch batch) {
     Pipeline pipeline = Pipeline.create(options);
-    sink.write(
-        pipeline.apply("GenerateMessages",
-            new GenerateMessages(schedule, options.getSeed(), firstValue, from, to)));
+    sink.write(pipeline.apply("GenerateMessages", batch.generate()));
     pipeline.run().waitUntilFinish();
   }
 

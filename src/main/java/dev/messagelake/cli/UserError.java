@@ -9,6 +9,11 @@ public class UserError extends RuntimeException {
     super(message);
   }
 
+  /** The same, keeping what caused it (for callers that tell causes apart, and debug logs). */
+  public UserError(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   /** Fails unless {@code value} is at least {@code min}: "--name must be at least min, got v". */
   public static void requireAtLeast(String option, long value, long min) {
     if (value < min) {

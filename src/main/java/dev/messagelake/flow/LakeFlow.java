@@ -14,7 +14,15 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.silver.SilverCheckpoint;
 import dev.messagelake.silver.SilverJob;
+import dev.messagelake.broker.KafkaOptions;
+import dev.messagelake.broker.KafkaTopics;
+import dev.messagelake.realtime.Dashboard;
+import dev.messagelake.realtime.DatabaseOptions;
+import dev.messagelake.realtime.MessageCountsTable;
+import dev.messagelake.realtime.RealtimeJob;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,13 +35,29 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./run.sh lake}: the medallion flow end to end. The producer and the silver stream run
  * together for {@code --durationSeconds}, both stop cleanly, silver catches up on what bronze
- * holds, the check reconciles bronze with silver, and gold writes its reports.
+ * holds, the check reconciles bronze with silver, and gold writes its reports. With
+ * {@code --realtime} the events go through the Kafka broker, feeding bronze and the realtime
+ * counts behind the dashboard at once.
  */
 public class LakeFlow {
   private static final Logger LOG = LoggerFactory.getLogger(LakeFlow.class);
 
   /** The flow's options; {@code pipelines/lake} holds the defaults run.sh passes. */
-  public interface Options extends LakeOptions {
+  public interface Options extends LakeOptions, KafkaOptions, DatabaseOptions {
+    @Description("Also the near-real-time path, through the Kafka broker (./run.sh kafka start"
+        + " first): the producer publishes to the topic, bronze ingests it, the realtime job counts"
+        + " it into --jdbcUrl, and the dashboard serves on --dashboardPort while the flow runs")
+    @Default.Boolean(false)
+    boolean getRealtime();
+
+    void setRealtime(boolean value);
+
+    @Description("With --realtime: the dashboard's port on 127.0.0.1")
+    @Default.Integer(8088)
+    int getDashboardPort();
+
+    void setDashboardPort(int value);
+
     @Description(
         "Seconds the producer and the silver stream run together; 0 runs until Ctrl-C or SIGTERM")
     @Default.Integer(0)
@@ -108,25 +132,15 @@ public class LakeFlow {
     silver.setTriggerSeconds(options.getSilverTriggerSeconds());
     silver.setReset(false);
 
-    LOG.info(
-        "lake: producer and silver stream {}",
-        options.getDurationSeconds() > 0
-            ? "for " + options.getDurationSeconds() + " s"
-            : "until Ctrl-C");
-    ExecutorService jobs = Executors.newFixedThreadPool(2);
-    try {
-      Future<?> producing = jobs.submit(() -> {
-        BronzeProducer.run(bronze);
-        return null;
-      });
-      Future<?> streaming = jobs.submit(() -> {
-        SilverJob.run(silver);
-        return null;
-      });
-      await(producing);
-      await(streaming);
-    } finally {
-      jobs.shutdownNow();
+    if (options.getRealtime()) {
+      realtimeFlow(options, bronze, silver);
+    } else {
+      LOG.info(
+          "lake: producer and silver stream {}",
+          options.getDurationSeconds() > 0
+              ? "for " + options.getDurationSeconds() + " s"
+              : "until Ctrl-C");
+      runTogether(() -> BronzeProducer.run(bronze), () -> SilverJob.run(silver));
     }
 
     LOG.info("lake: silver catches up on what bronze holds");
@@ -139,6 +153,67 @@ public class LakeFlow {
 
     LOG.info("lake: gold reports");
     GoldReports.run(OptionsCopy.as(options, GoldReports.Options.class));
+  }
+
+  /**
+   * The flow through the broker: publisher -> topic -> bronze (Kafka source) -> silver, and the
+   * topic -> realtime counts -> dashboard, all together; then bronze takes what the publisher
+   * sent last, so the lake holds every published event before silver catches up.
+   */
+  private static void realtimeFlow(
+      Options options, BronzeProducer.Options bronze, SilverJob.Options silver) throws Exception {
+    try (KafkaTopics topics = KafkaTopics.connect(options)) {
+      topics.ensureTopic(options.getKafkaTopic()); // fails in one line when there is no broker
+    }
+    BronzeProducer.Options publisher = OptionsCopy.as(bronze, BronzeProducer.Options.class);
+    publisher.setSink("kafka");
+    BronzeProducer.Options ingest = OptionsCopy.as(bronze, BronzeProducer.Options.class);
+    ingest.setSource("kafka");
+    RealtimeJob.Options realtime = OptionsCopy.as(options, RealtimeJob.Options.class);
+    realtime.setSource("kafka");
+    realtime.setDurationSeconds(options.getDurationSeconds());
+    Dashboard.Options dashboardOptions = OptionsCopy.as(options, Dashboard.Options.class);
+    dashboardOptions.setPort(options.getDashboardPort());
+    MessageCountsTable.create(realtime);
+    try (Dashboard dashboard = Dashboard.start(dashboardOptions)) {
+      LOG.info("lake: publisher -> Kafka topic {} -> bronze and silver, and -> realtime counts in {};"
+              + " dashboard on http://127.0.0.1:{}/ ({})",
+          options.getKafkaTopic(), options.getJdbcUrl(), dashboard.port(),
+          options.getDurationSeconds() > 0 ? options.getDurationSeconds() + " s" : "until Ctrl-C");
+      runTogether(
+          () -> BronzeProducer.run(publisher),
+          () -> BronzeProducer.run(ingest),
+          () -> SilverJob.run(silver),
+          () -> RealtimeJob.run(realtime));
+      LOG.info("lake: bronze takes what the publisher sent last");
+      BronzeProducer.Options lastIngest = OptionsCopy.as(ingest, BronzeProducer.Options.class);
+      lastIngest.setDurationSeconds(1);
+      BronzeProducer.run(lastIngest);
+    }
+  }
+
+  /** A job of the flow, run on a thread of its own. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /** Runs the steps together until all have ended; then throws the first failure, if any. */
+  private static void runTogether(Step... steps) throws Exception {
+    ExecutorService jobs = Executors.newFixedThreadPool(steps.length);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (Step step : steps) {
+        running.add(jobs.submit(() -> {
+          step.run();
+          return null;
+        }));
+      }
+      for (Future<?> job : running) {
+        await(job);
+      }
+    } finally {
+      jobs.shutdownNow();
+    }
   }
 
   /** Both layers at once, under both locks, before either job starts reading. */

@@ -81,6 +81,12 @@ class KafkaIngestEndToEndTest {
     assertThat(ingest2.output(), containsString("now holds values 0.." + (sent - 1)));
 
     assertEquals(sent, assertValuesZeroToNOnce(lake));
+    // A value sent again after the kill is the very same event: same JSON, byte for byte.
+    java.util.Map<Long, java.util.Set<String>> copies = new java.util.HashMap<>();
+    broker.readAll(topic).forEach(record ->
+        copies.computeIfAbsent(record.key(), k -> new java.util.HashSet<>()).add(record.value()));
+    copies.forEach((value, events) -> assertEquals(1, events.size(), "value " + value + ": " + events));
+    assertEquals(sent, copies.size());
     long records = broker.readAll(topic).size();
     assertThat(records, greaterThanOrEqualTo(sent));
     assertThat(sent, greaterThan(700L));
