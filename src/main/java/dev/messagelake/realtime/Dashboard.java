@@ -23,7 +23,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.slf4j.Logger;
@@ -75,6 +78,7 @@ public class Dashboard implements AutoCloseable {
 
   private final Options options;
   private final HttpServer server;
+  private final ExecutorService requests = Executors.newFixedThreadPool(4);
 
   private Dashboard(Options options, HttpServer server) {
     this.options = options;
@@ -97,7 +101,7 @@ public class Dashboard implements AutoCloseable {
     server.createContext("/", dashboard::page);
     server.createContext("/assets/echarts.min.js", exchange -> resource(exchange, ECHARTS, "text/javascript"));
     server.createContext("/api/summary", dashboard::summary);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(dashboard.requests);
     server.start();
     return dashboard;
   }
@@ -177,7 +181,7 @@ public class Dashboard implements AutoCloseable {
     List<Long> windows = new ArrayList<>(
         counts.getOrDefault(WindowCounts.QUALITY, Map.of()).values().stream()
             .flatMap(byWindow -> byWindow.keySet().stream())
-            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
+            .collect(Collectors.toCollection(TreeSet::new)));
     ObjectNode summary = JSON.createObjectNode();
     summary.put("generatedAtMs", now);
     summary.put("minutes", minutes);
@@ -249,6 +253,6 @@ public class Dashboard implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    requests.shutdownNow();
   }
 }

@@ -10,6 +10,7 @@ import dev.messagelake.cli.UserError;
 import dev.messagelake.lake.Countries;
 import dev.messagelake.lake.LakeSchemas;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -155,7 +156,7 @@ public class RealtimeJob {
       long replayFrom = System.currentTimeMillis() - options.getReplayMinutes() * 60_000L;
       Instant start = new Instant(replayFrom - Math.floorMod(replayFrom, windowMillis));
       String group = "messagelake-realtime";
-      java.util.Map<Integer, Long> offsets;
+      Map<Integer, Long> offsets;
       try (KafkaTopics topics = KafkaTopics.connect(options)) {
         topics.ensureTopic(options.getKafkaTopic());
         offsets = topics.positionGroupAt(group, options.getKafkaTopic(), start.getMillis());
