@@ -152,11 +152,7 @@ public final class DuckDbPeer {
         channels,
         "0");
 
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("silverRows", silverRows);
-    result.put("deduplicated", deduplicated);
-    result.put("seconds", PeerArgs.secondsSince(started));
-    return result;
+    return PeerArgs.goldResult(silverRows, deduplicated, started);
   }
 
   private static List<String> distinctSorted(Statement sql, String column) throws SQLException {

@@ -54,6 +54,15 @@ final class PeerArgs {
     }
   }
 
+  /** What a peer's gold run reports back to the benchmark. */
+  static Map<String, Object> goldResult(long silverRows, long deduplicated, long startedNanos) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("silverRows", silverRows);
+    result.put("deduplicated", deduplicated);
+    result.put("seconds", secondsSince(startedNanos));
+    return result;
+  }
+
   static double secondsSince(long nanoTime) {
     return (System.nanoTime() - nanoTime) / 1e9;
   }

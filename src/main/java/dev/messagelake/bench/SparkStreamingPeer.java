@@ -263,11 +263,7 @@ public final class SparkStreamingPeer {
         users,
         "0");
 
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("silverRows", silverRows);
-    result.put("deduplicated", deduplicated);
-    result.put("seconds", PeerArgs.secondsSince(started));
-    return result;
+    return PeerArgs.goldResult(silverRows, deduplicated, started);
   }
 
   private static String header(String first, List<String> pivoted) {

@@ -8,7 +8,6 @@ import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.lake.ParquetFooters;
 import dev.messagelake.lake.ParquetFooters.LongColumnRange;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -352,15 +351,11 @@ public final class BronzeCheckpoint {
   /** The checkpoint file's properties; none when there is no file. */
   private static Properties readProperties(LakeLayout layout) {
     Path file = layout.bronzeCheckpoint().resolve(COMMITTED);
-    Properties properties = new Properties();
-    if (Files.exists(file)) {
-      try {
-        properties.load(new StringReader(Files.readString(file)));
-      } catch (IOException | IllegalArgumentException e) {
-        throw invalid(layout, e);
-      }
+    try {
+      return Files.exists(file) ? LakeFiles.readProperties(file) : new Properties();
+    } catch (IOException | IllegalArgumentException e) {
+      throw invalid(layout, e);
     }
-    return properties;
   }
 
   private static UserError invalid(LakeLayout layout, Exception e) {

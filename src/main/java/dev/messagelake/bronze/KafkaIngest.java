@@ -161,9 +161,10 @@ final class KafkaIngest {
         Map<Integer, Long> ends = topics.endOffsets(topic);
         List<OffsetRange> ranges = new ArrayList<>();
         Map<String, Long> endOffsets = new HashMap<>();
+        Map<String, Long> committed = checkpoint.kafkaOffsets();
         ends.forEach((partition, end) -> {
           String key = topic + "/" + partition;
-          long from = checkpoint.kafkaOffsets().getOrDefault(key, 0L);
+          long from = committed.getOrDefault(key, 0L);
           if (end > from) {
             ranges.add(new OffsetRange(partition, from, end));
             endOffsets.put(key, end);

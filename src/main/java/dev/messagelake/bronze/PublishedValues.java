@@ -7,7 +7,6 @@ import dev.messagelake.lake.JobLock;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -34,14 +33,16 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   private final JobLock lock;
   private final KafkaTopics topics;
   private long nextValue;
+  private long topicEnd; // records in the topic after the last commit, all this publisher's
 
-  private PublishedValues(
-      BronzeProducer.Options options, Path file, JobLock lock, KafkaTopics topics, long nextValue) {
+  private PublishedValues(BronzeProducer.Options options, Path file, JobLock lock,
+      KafkaTopics topics, long nextValue, long topicEnd) {
     this.options = options;
     this.file = file;
     this.lock = lock;
     this.topics = topics;
     this.nextValue = nextValue;
+    this.topicEnd = topicEnd;
   }
 
   /**
@@ -77,7 +78,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
             + " (./run.sh kafka stop && ./run.sh kafka reset)");
       }
       PublishedValues published = new PublishedValues(options, file, lock, topics,
-          Long.parseLong(state.getProperty("nextValue", "0")));
+          Long.parseLong(state.getProperty("nextValue", "0")), recordedEnd);
       if (inFlight) {
         published.sendAgain(batch(state));
       }
@@ -108,7 +109,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
 
   @Override
   public void starting(BronzeProducer.Batch batch) {
-    record(nextValue, currentEnd(),
+    record(nextValue, topicEnd,
         "batch.startMillis=" + batch.startMillis() + "\n"
             + "batch.rowsPerSecond=" + batch.rowsPerSecond() + "\n"
             + "batch.seed=" + batch.seed() + "\n"
@@ -125,7 +126,8 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   @Override
   public void commit(long end) {
     nextValue = end;
-    record(nextValue, currentEnd(), "");
+    topicEnd = currentEnd();
+    record(nextValue, topicEnd, "");
   }
 
   @Override
@@ -170,15 +172,11 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   }
 
   private static Properties read(Path file) {
-    Properties properties = new Properties();
-    if (Files.exists(file)) {
-      try {
-        properties.load(new StringReader(Files.readString(file)));
-      } catch (IOException e) {
-        throw new UserError("cannot read " + file + ": " + e.getMessage());
-      }
+    try {
+      return Files.exists(file) ? LakeFiles.readProperties(file) : new Properties();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserError("cannot read " + file + ": " + e.getMessage());
     }
-    return properties;
   }
 
   private static void closeQuietly(KafkaTopics topics) {

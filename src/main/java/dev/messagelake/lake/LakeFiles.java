@@ -2,6 +2,7 @@ package dev.messagelake.lake;
 
 import dev.messagelake.cli.UserError;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -98,6 +100,13 @@ public final class LakeFiles {
     if (!Files.isWritable(existing)) {
       throw new UserError("lake path " + existing + " is not writable");
     }
+  }
+
+  /** A properties file (a checkpoint's), read whole before parsing: a rename replaces it whole. */
+  public static Properties readProperties(Path file) throws IOException {
+    Properties properties = new Properties();
+    properties.load(new StringReader(Files.readString(file)));
+    return properties;
   }
 
   /** A file's last modification time, epoch millis. */

@@ -6,7 +6,6 @@ import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.ParquetFooters;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,7 +162,7 @@ public final class SilverCheckpoint {
     Set<Path> files = new HashSet<>();
     for (Path staging : LakeFiles.listEntries(new SilverCheckpoint(layout).stagingRoot())) {
       try {
-        Properties staged = loadProperties(staging.resolve(STAGED_MARKER));
+        Properties staged = LakeFiles.readProperties(staging.resolve(STAGED_MARKER));
         staged.stringPropertyNames().stream()
             .filter(key -> key.startsWith("file."))
             .forEach(key -> files.add(layout.root().resolve(staged.getProperty(key))));
@@ -412,15 +411,9 @@ public final class SilverCheckpoint {
     }
   }
 
-  private static Properties loadProperties(Path file) throws IOException {
-    Properties properties = new Properties();
-    properties.load(new StringReader(Files.readString(file)));
-    return properties;
-  }
-
   private static Properties readProperties(Path file) {
     try {
-      return loadProperties(file);
+      return LakeFiles.readProperties(file);
     } catch (IOException e) {
       throw new UserError("cannot read silver checkpoint " + file + ": " + e.getMessage());
     }

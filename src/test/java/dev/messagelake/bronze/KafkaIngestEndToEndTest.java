@@ -9,13 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.messagelake.broker.KafkaBroker;
 import dev.messagelake.lake.JobProcess;
+import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,9 +99,7 @@ class KafkaIngestEndToEndTest {
       if (!Files.exists(published)) {
         return 0;
       }
-      Properties properties = new Properties();
-      properties.load(new StringReader(Files.readString(published)));
-      return Long.parseLong(properties.getProperty("nextValue", "0").trim());
+      return Long.parseLong(LakeFiles.readProperties(published).getProperty("nextValue", "0").trim());
     } catch (Exception e) {
       return 0; // being replaced: read again
     }
