@@ -98,8 +98,9 @@ public class LatencyProbe {
     URI summary = URI.create(options.getDashboardUrl().replaceAll("/+$", "") + "/api/summary?minutes=5");
     LOG.info("latency: polling {} every {} ms for {} s", summary, options.getPollMillis(), options.getSeconds());
     int refreshSeconds = 1;
+    // Started with the jobs, the probe waits for the dashboard to answer and events to show.
     long firstEvents = System.currentTimeMillis() + 120_000;
-    while (get(http, summary).path("latestEventMs").asLong(0) == 0) {
+    while (newestEventOrZero(http, summary, firstEvents) == 0) {
       if (System.currentTimeMillis() > firstEvents) {
         throw new UserError("no event in 120 s at " + summary + ": is the realtime job running?");
       }
@@ -141,6 +142,19 @@ public class LatencyProbe {
         updates.size(), latencies.size(),
         percentile(latencies, 0.50) / 1000.0, percentile(latencies, 0.95) / 1000.0,
         latencies.get(latencies.size() - 1) / 1000.0, refreshSeconds);
+  }
+
+  /** The newest event time the dashboard shows; 0 while it shows none or, until the deadline, does not answer. */
+  private static long newestEventOrZero(HttpClient http, URI summary, long deadline)
+      throws IOException, InterruptedException {
+    try {
+      return get(http, summary).path("latestEventMs").asLong(0);
+    } catch (UserError unreachable) {
+      if (System.currentTimeMillis() > deadline) {
+        throw unreachable;
+      }
+      return 0;
+    }
   }
 
   private static long percentile(List<Long> sorted, double fraction) {
