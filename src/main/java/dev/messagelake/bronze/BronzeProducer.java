@@ -14,12 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -208,10 +208,12 @@ public class BronzeProducer {
               MapElements.into(TypeDescriptor.of(GenericRecord.class))
                   .via(new RowToAvro(LakeSchemas.BRONZE_AVRO)))
           .setCoder(AvroCoder.of(LakeSchemas.BRONZE_AVRO))
+          .apply("PackPerWindow", ParDo.of(new PackedRecords.PackPerWindowFn(LakeSchemas.BRONZE_AVRO)))
+          .setCoder(ByteArrayCoder.of())
           .apply(
               "WriteParquet",
-              FileIO.<GenericRecord>write()
-                  .via(ParquetIO.sink(LakeSchemas.BRONZE_AVRO))
+              FileIO.<byte[]>write()
+                  .via(new PackedRecords.ParquetSink(LakeSchemas.BRONZE_AVRO))
                   .to(directory.toString())
                   .withTempDirectory(tempDirectory.toString())
                   .withNaming(new WindowFileNaming())

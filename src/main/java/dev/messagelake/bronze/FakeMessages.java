@@ -44,16 +44,17 @@ public final class FakeMessages implements Serializable {
       messageIds = messageIdPool(seed);
     }
     random.setSeed(mix(seed, value));
+    // attachValues: the values already have the schema's types, so skip the builder's
+    // per-row verification (a tenth of the producer's CPU).
     return Row.withSchema(LakeSchemas.BRONZE)
-        .addValues(
+        .attachValues(
             timestamp,
             value,
             faker.options().option(EVENT_TYPES),
             faker.options().nextElement(messageIds),
             faker.options().option(CHANNELS),
             faker.number().numberBetween(FIRST_COUNTRY_ID, LAST_COUNTRY_ID + 1),
-            faker.number().numberBetween(FIRST_USER_ID, LAST_USER_ID + 1))
-        .build();
+            faker.number().numberBetween(FIRST_USER_ID, LAST_USER_ID + 1));
   }
 
   /** The 50 message ids of a seed. */
