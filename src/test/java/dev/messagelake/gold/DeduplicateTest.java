@@ -1,5 +1,8 @@
 package dev.messagelake.gold;
 
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -50,6 +53,29 @@ public class DeduplicateTest {
 
     // The kept row is whole: its user and date come from the row with the smaller value.
     PAssert.that(kept).containsInAnyOrder(lower, otherChannel);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void occurrencesSortAsTimeThenValueAcrossTheEpoch() {
+    long[] ordered = {-1_000_000_000_000_000_000L, -86_400_000L, -1, 0, 1, 9, 10, 1_733_216_205_000L};
+    for (int i = 1; i < ordered.length; i++) {
+      String before = Deduplicate.sortable(ordered[i - 1]);
+      String after = Deduplicate.sortable(ordered[i]);
+      assertEquals(19, after.length());
+      assertTrue(before + " < " + after, before.compareTo(after) < 0);
+    }
+  }
+
+  @Test
+  public void keepsARowFromBefore1970() {
+    Row before = Row.withSchema(Deduplicate.INPUT).addValues("m", "OPEN", "SMS", 1, -1000L, 5L, "1969-12-31").build();
+    Row after = Row.withSchema(Deduplicate.INPUT).addValues("m", "OPEN", "SMS", 2, 1000L, 4L, "1970-01-01").build();
+
+    PCollection<Row> kept =
+        pipeline.apply(Create.of(after, before).withRowSchema(Deduplicate.INPUT)).apply(new Deduplicate());
+
+    PAssert.that(kept).containsInAnyOrder(before);
     pipeline.run().waitUntilFinish();
   }
 }
