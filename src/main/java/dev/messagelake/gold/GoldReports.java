@@ -24,6 +24,7 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.ReadableInstant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,7 @@ public class GoldReports {
   static class ToGoldInput implements SerializableFunction<Row, Row> {
     @Override
     public Row apply(Row silver) {
+      ReadableInstant timestamp = LakeSchemas.timestamp(silver);
       // attachValues: each value has its field's exact type, no need to check it again per row
       return Row.withSchema(Deduplicate.INPUT)
           .attachValues(
@@ -108,9 +110,9 @@ public class GoldReports {
               silver.getString(LakeSchemas.EVENT_TYPE),
               Objects.toString(silver.getString(LakeSchemas.CHANNEL), ""),
               silver.getInt32(LakeSchemas.USER_ID),
-              silver.getDateTime(LakeSchemas.TIMESTAMP).getMillis(),
+              timestamp.getMillis(),
               silver.getInt64(LakeSchemas.VALUE),
-              LakeSchemas.utcDate(silver.getDateTime(LakeSchemas.TIMESTAMP)));
+              LakeSchemas.utcDate(timestamp));
     }
   }
 

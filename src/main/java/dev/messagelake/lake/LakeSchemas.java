@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.values.Row;
 import org.joda.time.ReadableInstant;
 
 /**
@@ -65,6 +66,14 @@ public final class LakeSchemas {
       AvroUtils.toAvroSchema(SILVER, "Message", "dev.messagelake.silver");
 
   private static final long MILLIS_PER_DAY = 86_400_000L;
+
+  /**
+   * The timestamp of a lake row as the row holds it ({@code Row.getDateTime} builds a zoned
+   * DateTime at every call: a tenth of gold's per-row work).
+   */
+  public static ReadableInstant timestamp(Row row) {
+    return row.getValue(TIMESTAMP);
+  }
 
   /** The date of a silver row: the UTC calendar date of its timestamp, as YYYY-MM-DD. */
   public static String utcDate(ReadableInstant timestamp) {

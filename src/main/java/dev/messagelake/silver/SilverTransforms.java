@@ -209,7 +209,7 @@ public final class SilverTransforms {
 
     @ProcessElement
     public void processElement(@Element Row row) throws IOException {
-      String date = LakeSchemas.utcDate(row.getDateTime(LakeSchemas.TIMESTAMP));
+      String date = LakeSchemas.utcDate(LakeSchemas.timestamp(row));
       FileIO.Sink<GenericRecord> file = openFiles.get(date);
       if (file == null) {
         String path =
@@ -268,7 +268,7 @@ public final class SilverTransforms {
   static class UtcDate implements SerializableFunction<Row, String> {
     @Override
     public String apply(Row row) {
-      return LakeSchemas.utcDate(row.getDateTime(LakeSchemas.TIMESTAMP));
+      return LakeSchemas.utcDate(LakeSchemas.timestamp(row));
     }
   }
 
