@@ -183,7 +183,7 @@ public class Benchmark {
     args.add("--rowsPerSecond=" + options.getProducerRowsPerSecond());
     args.add("--durationSeconds=" + options.getProducerSeconds());
     LOG.info("bench: producer on {}: {} rows asked in {} s", engine, asked, options.getProducerSeconds());
-    ProcessProbe.Usage usage = runToEnd("producer-" + slug(engine), BronzeProducer.class, args, 1800);
+    ProcessProbe.Usage usage = runToEnd("producer-" + slug(engine), "bronze", BronzeProducer.class, args, 1800);
     long rows = bronzeRows(new LakeLayout(lake));
     report.add("producer", "Producer, rate unlimited", engine, 0, rows / usage.wallSeconds, "rows/s", true, usage,
         String.format("%d rows in %.1f s of process", rows, usage.wallSeconds));
@@ -223,7 +223,7 @@ public class Benchmark {
           args.addAll(runner(engine));
           args.add("--lake=" + lake);
           args.add("--catchUp");
-          usage = runToEnd(label, SilverJob.class, args, 3600);
+          usage = runToEnd(label, "silver", SilverJob.class, args, 3600);
       }
       long[] written = silverRows(layout);
       counts.put(engine, written);
@@ -251,7 +251,8 @@ public class Benchmark {
     producerArgs.add("--lake=" + lake);
     producerArgs.add("--rowsPerSecond=" + options.getLatencyRowsPerSecond());
     producerArgs.add("--durationSeconds=" + seconds);
-    ChildJvm producer = ChildJvm.start(BronzeProducer.class, log("latency-producer-" + slug(engine)), producerArgs);
+    ChildJvm producer = ChildJvm.start(List.of(), defaults.jvmOptions("bronze"), BronzeProducer.class,
+        log("latency-producer-" + slug(engine)), producerArgs);
     Path checkpoint = lake.resolve("spark-checkpoint");
     ChildJvm stream;
     if (engine.equals(SPARK_SS)) {
@@ -264,7 +265,8 @@ public class Benchmark {
       args.addAll(runner(engine));
       args.add("--lake=" + lake);
       args.add("--durationSeconds=" + (seconds + 15));
-      stream = ChildJvm.start(SilverJob.class, log("latency-" + slug(engine)), args);
+      stream = ChildJvm.start(List.of(), defaults.jvmOptions("silver"), SilverJob.class,
+          log("latency-" + slug(engine)), args);
     }
     LOG.info("bench: latency of {} at a 5 s trigger, producer at {} rows/s for {} s",
         engine, options.getLatencyRowsPerSecond(), seconds);
@@ -325,7 +327,7 @@ public class Benchmark {
           List<String> args = new ArrayList<>(defaults.of("gold"));
           args.addAll(runner(engine));
           args.add("--lake=" + lake);
-          usage = runToEnd(label, GoldReports.class, args, 3600);
+          usage = runToEnd(label, "gold", GoldReports.class, args, 3600);
           LakeLayout layout = new LakeLayout(lake);
           LakeFiles.createDirectories(out);
           Files.copy(onlyFile(layout.goldDailyChannelEvents()), out.resolve("daily_channel_events.csv"));
@@ -360,9 +362,22 @@ public class Benchmark {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  /** A peer, run with this JVM's flags. */
   private ProcessProbe.Usage runToEnd(String label, Class<?> main, List<String> args, long timeoutSeconds)
       throws Exception {
-    ChildJvm process = ChildJvm.start(main, log(label), args);
+    return runToEnd(label, List.of(), main, args, timeoutSeconds);
+  }
+
+  /** One of our jobs, run with the JVM flags of its {@code pipelines/<job>} file, as run.sh runs it. */
+  private ProcessProbe.Usage runToEnd(String label, String job, Class<?> main, List<String> args, long timeoutSeconds)
+      throws Exception {
+    return runToEnd(label, defaults.jvmOptions(job), main, args, timeoutSeconds);
+  }
+
+  private ProcessProbe.Usage runToEnd(
+      String label, List<String> jvmOptions, Class<?> main, List<String> args, long timeoutSeconds)
+      throws Exception {
+    ChildJvm process = ChildJvm.start(List.of(), jvmOptions, main, log(label), args);
     ProcessProbe.Usage usage = ProcessProbe.follow(process, timeoutSeconds);
     requireSuccess(label, process, usage);
     LOG.info("bench: {} done in {} s, peak RSS {} MB", label, String.format("%.1f", usage.wallSeconds), usage.peakRssMb);
