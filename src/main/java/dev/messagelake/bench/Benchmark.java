@@ -17,7 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +52,7 @@ public class Benchmark {
   static final String SPARK = "Beam, Spark runner";
   static final String SPARK_SS = "Spark Structured Streaming";
   static final String DUCKDB = "DuckDB";
+  private static final List<String> ENGINES = List.of(DIRECT, SPARK, SPARK_SS, DUCKDB);
   private static final Set<String> SECTIONS = Set.of("producer", "silver", "latency", "gold", "lake");
 
   /**
@@ -61,6 +65,13 @@ public class Benchmark {
     String getRows();
 
     void setRows(String value);
+
+    @Description("Runs of each engine in the silver and gold sections, taken in turns; the median"
+        + " run is reported (this machine's timings vary by 10-20% from run to run)")
+    @Default.Integer(3)
+    int getRepeats();
+
+    void setRepeats(int value);
 
     @Description("Sections to run, comma-separated: producer,silver,latency,gold,lake")
     @Default.String("producer,silver,latency,gold,lake")
@@ -123,6 +134,7 @@ public class Benchmark {
   static BenchReport measure(Options options) throws Exception {
     List<Long> tiers = tiers(options.getRows());
     List<String> sections = Arrays.asList(options.getSections().split(","));
+    UserError.requireAtLeast("--repeats", options.getRepeats(), 1);
     for (String section : sections) {
       if (!SECTIONS.contains(section)) {
         throw new UserError("--sections: unknown section '" + section + "'; known: " + SECTIONS);
@@ -199,44 +211,69 @@ public class Benchmark {
       LakeFixtures.bronze(bronze, rows, 10_000);
     }
     Path bronzeData = new LakeLayout(bronze).bronzeData();
-    Map<String, long[]> counts = new LinkedHashMap<>();
-    for (String engine : List.of(DIRECT, SPARK, SPARK_SS, DUCKDB)) {
-      Path lake = fresh("silver-" + rows + "-" + slug(engine));
-      // The backlog is shared, not copied: each lake's bronze folder links to it.
-      Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
-      LakeLayout layout = new LakeLayout(lake);
-      String label = "silver-" + rows + "-" + slug(engine);
-      ProcessProbe.Usage usage;
-      switch (engine) {
-        case SPARK_SS:
-          usage = runToEnd(label, SparkStreamingPeer.class, List.of("silver",
-              "--bronze=" + bronzeData, "--silver=" + lake.resolve("silver"),
-              "--checkpoint=" + lake.resolve("spark-checkpoint"), "--trigger=availableNow",
-              "--master=" + options.getSparkMaster()), 3600);
-          break;
-        case DUCKDB:
-          usage = runToEnd(label, DuckDbPeer.class, List.of("silver",
-              "--bronze=" + bronzeData, "--silver=" + lake.resolve("silver")), 3600);
-          break;
-        default:
-          List<String> args = new ArrayList<>(defaults.of("silver"));
-          args.addAll(runner(engine));
-          args.add("--lake=" + lake);
-          args.add("--catchUp");
-          usage = runToEnd(label, "silver", SilverJob.class, args, 3600);
-      }
-      long[] written = silverRows(layout);
-      counts.put(engine, written);
-      report.add("silver", "Silver, bronze backlog", engine, rows, rows / usage.wallSeconds, "rows/s", true, usage,
-          String.format("%d valid + %d corrupted in %.1f s", written[0], written[1], usage.wallSeconds));
-      if (!engine.equals(DIRECT)) {
+    Map<String, List<ProcessProbe.Usage>> runs = new LinkedHashMap<>();
+    Map<String, Set<String>> counts = new LinkedHashMap<>();
+    for (int repeat = 0; repeat < options.getRepeats(); repeat++) {
+      for (String engine : ENGINES) {
+        Path lake = fresh("silver-" + rows + "-" + slug(engine));
+        // The backlog is shared, not copied: each lake's bronze folder links to it.
+        Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
+        String label = "silver-" + rows + "-" + slug(engine) + "-" + (repeat + 1);
+        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(silverRun(engine, label, bronzeData, lake));
+        long[] written = silverRows(new LakeLayout(lake));
+        counts.computeIfAbsent(engine, e -> new LinkedHashSet<>())
+            .add(written[0] + " valid + " + written[1] + " corrupted");
         LakeFiles.deleteRecursively(lake); // keeps the disk use to one silver copy at a time
       }
     }
+    for (Map.Entry<String, List<ProcessProbe.Usage>> engine : runs.entrySet()) {
+      ProcessProbe.Usage usage = median(engine.getValue());
+      report.add("silver", "Silver, bronze backlog", engine.getKey(), rows, rows / usage.wallSeconds, "rows/s",
+          true, usage, String.join(" / ", counts.get(engine.getKey())) + " in " + runsNote(engine.getValue()));
+    }
     report.agreement("silver", rows, counts.entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue()[0] + " valid + " + e.getValue()[1] + " corrupted")
+        .map(e -> e.getKey() + ": " + String.join(" / ", e.getValue()))
         .collect(Collectors.toList()),
-        counts.values().stream().map(Arrays::toString).distinct().count() == 1);
+        counts.values().stream().allMatch(written -> written.size() == 1)
+            && counts.values().stream().map(Set::toString).distinct().count() == 1);
+  }
+
+  /** One engine turns the backlog into silver in {@code lake}. */
+  private ProcessProbe.Usage silverRun(String engine, String label, Path bronzeData, Path lake) throws Exception {
+    switch (engine) {
+      case SPARK_SS:
+        return runToEnd(label, SparkStreamingPeer.class, List.of("silver",
+            "--bronze=" + bronzeData, "--silver=" + lake.resolve("silver"),
+            "--checkpoint=" + lake.resolve("spark-checkpoint"), "--trigger=availableNow",
+            "--master=" + options.getSparkMaster()), 3600);
+      case DUCKDB:
+        return runToEnd(label, DuckDbPeer.class, List.of("silver",
+            "--bronze=" + bronzeData, "--silver=" + lake.resolve("silver")), 3600);
+      default:
+        List<String> args = new ArrayList<>(defaults.of("silver"));
+        args.addAll(runner(engine));
+        args.add("--lake=" + lake);
+        args.add("--catchUp");
+        return runToEnd(label, "silver", SilverJob.class, args, 3600);
+    }
+  }
+
+  /** The run of median wall time (the faster of the middle two for an even count). */
+  static ProcessProbe.Usage median(List<ProcessProbe.Usage> runs) {
+    List<ProcessProbe.Usage> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(usage -> usage.wallSeconds));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  /** "12.3 s (median of 3: 12.1, 12.3, 14.0 s)". */
+  private static String runsNote(List<ProcessProbe.Usage> runs) {
+    String median = String.format(Locale.ROOT, "%.1f s", median(runs).wallSeconds);
+    if (runs.size() == 1) {
+      return median;
+    }
+    return median + " (median of " + runs.size() + ": " + runs.stream()
+        .map(usage -> String.format(Locale.ROOT, "%.1f", usage.wallSeconds))
+        .collect(Collectors.joining(", ")) + " s)";
   }
 
   /**
@@ -307,39 +344,51 @@ public class Benchmark {
       LOG.info("bench: writing silver of {} rows", rows);
       LakeFixtures.silver(silver, rows, 250);
     }
-    Map<String, String> reports = new LinkedHashMap<>();
-    for (String engine : List.of(DIRECT, SPARK, SPARK_SS, DUCKDB)) {
-      Path lake = fresh("gold-" + rows + "-" + slug(engine));
-      Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
-      String label = "gold-" + rows + "-" + slug(engine);
-      Path out = lake.resolve("reports");
-      ProcessProbe.Usage usage;
-      switch (engine) {
-        case SPARK_SS:
-          usage = runToEnd(label, SparkStreamingPeer.class, List.of("gold",
-              "--silver=" + lake.resolve("silver"), "--out=" + out, "--master=" + options.getSparkMaster()), 3600);
-          break;
-        case DUCKDB:
-          usage = runToEnd(label, DuckDbPeer.class, List.of("gold",
-              "--silver=" + lake.resolve("silver"), "--out=" + out), 3600);
-          break;
-        default:
-          List<String> args = new ArrayList<>(defaults.of("gold"));
-          args.addAll(runner(engine));
-          args.add("--lake=" + lake);
-          usage = runToEnd(label, "gold", GoldReports.class, args, 3600);
-          LakeLayout layout = new LakeLayout(lake);
-          LakeFiles.createDirectories(out);
-          Files.copy(onlyFile(layout.goldDailyChannelEvents()), out.resolve("daily_channel_events.csv"));
-          Files.copy(onlyFile(layout.goldUserChannelActivity()), out.resolve("user_channel_activity.csv"));
+    Map<String, List<ProcessProbe.Usage>> runs = new LinkedHashMap<>();
+    Map<String, Set<String>> reports = new LinkedHashMap<>();
+    for (int repeat = 0; repeat < options.getRepeats(); repeat++) {
+      for (String engine : ENGINES) {
+        Path lake = fresh("gold-" + rows + "-" + slug(engine));
+        Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
+        String label = "gold-" + rows + "-" + slug(engine) + "-" + (repeat + 1);
+        Path out = lake.resolve("reports");
+        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(goldRun(engine, label, lake, out));
+        reports.computeIfAbsent(engine, e -> new LinkedHashSet<>())
+            .add(Files.readString(out.resolve("daily_channel_events.csv"))
+                + Files.readString(out.resolve("user_channel_activity.csv")));
       }
-      reports.put(engine, Files.readString(out.resolve("daily_channel_events.csv"))
-          + Files.readString(out.resolve("user_channel_activity.csv")));
-      report.add("gold", "Gold, both reports", engine, rows, usage.wallSeconds, "s", false, usage, "");
     }
+    for (Map.Entry<String, List<ProcessProbe.Usage>> engine : runs.entrySet()) {
+      ProcessProbe.Usage usage = median(engine.getValue());
+      report.add("gold", "Gold, both reports", engine.getKey(), rows, usage.wallSeconds, "s", false, usage,
+          runsNote(engine.getValue()));
+    }
+    Set<String> distinctReports = new HashSet<>();
+    reports.values().forEach(distinctReports::addAll);
     report.agreement("gold", rows,
-        List.of("reports of " + String.join(", ", reports.keySet())),
-        reports.values().stream().distinct().count() == 1);
+        List.of("reports of " + String.join(", ", reports.keySet())), distinctReports.size() == 1);
+  }
+
+  /** One engine writes both reports of the silver in {@code lake} as CSV files into {@code out}. */
+  private ProcessProbe.Usage goldRun(String engine, String label, Path lake, Path out) throws Exception {
+    switch (engine) {
+      case SPARK_SS:
+        return runToEnd(label, SparkStreamingPeer.class, List.of("gold",
+            "--silver=" + lake.resolve("silver"), "--out=" + out, "--master=" + options.getSparkMaster()), 3600);
+      case DUCKDB:
+        return runToEnd(label, DuckDbPeer.class, List.of("gold",
+            "--silver=" + lake.resolve("silver"), "--out=" + out), 3600);
+      default:
+        List<String> args = new ArrayList<>(defaults.of("gold"));
+        args.addAll(runner(engine));
+        args.add("--lake=" + lake);
+        ProcessProbe.Usage usage = runToEnd(label, "gold", GoldReports.class, args, 3600);
+        LakeLayout layout = new LakeLayout(lake);
+        LakeFiles.createDirectories(out);
+        Files.copy(onlyFile(layout.goldDailyChannelEvents()), out.resolve("daily_channel_events.csv"));
+        Files.copy(onlyFile(layout.goldUserChannelActivity()), out.resolve("user_channel_activity.csv"));
+        return usage;
+    }
   }
 
   // ---- lake demo -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ class BenchmarkTest {
   void everyEngineDoesTheSameWorkAndTheResultsAreWritten() throws Exception {
     Benchmark.Options options =
         PipelineOptionsFactory.fromArgs(
-                "--rows=20000", "--sections=silver,gold", "--sparkMaster=local[2]",
+                "--rows=20000", "--sections=silver,gold", "--sparkMaster=local[2]", "--repeats=1",
                 "--work=" + temp.resolve("work"), "--results=" + temp.resolve("results"))
             .as(Benchmark.Options.class);
 
@@ -52,5 +52,17 @@ class BenchmarkTest {
       String table = Files.readString(temp.resolve("results").resolve(written.get(1)));
       assertTrue(table.contains("| " + Benchmark.SPARK + " |"), table);
     }
+  }
+
+  @Test
+  void theMedianRunIsTheMiddleOneByWallTime() {
+    List<ProcessProbe.Usage> runs = List.of(usage(14.0, 900), usage(12.1, 1000), usage(12.3, 950));
+    assertEquals(12.3, Benchmark.median(runs).wallSeconds);
+    assertEquals(950, Benchmark.median(runs).peakRssMb, "the median run's own figures");
+    assertEquals(12.1, Benchmark.median(runs.subList(0, 2)).wallSeconds, "even count: the faster middle one");
+  }
+
+  private static ProcessProbe.Usage usage(double wallSeconds, long peakRssMb) {
+    return new ProcessProbe.Usage(0, wallSeconds, wallSeconds, peakRssMb, List.of());
   }
 }
