@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -211,31 +210,25 @@ public class Benchmark {
       LakeFixtures.bronze(bronze, rows, 10_000);
     }
     Path bronzeData = new LakeLayout(bronze).bronzeData();
-    Map<String, List<ProcessProbe.Usage>> runs = new LinkedHashMap<>();
-    Map<String, Set<String>> counts = new LinkedHashMap<>();
-    for (int repeat = 0; repeat < options.getRepeats(); repeat++) {
-      for (String engine : ENGINES) {
-        Path lake = fresh("silver-" + rows + "-" + slug(engine));
-        // The backlog is shared, not copied: each lake's bronze folder links to it.
-        Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
-        String label = "silver-" + rows + "-" + slug(engine) + "-" + (repeat + 1);
-        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(silverRun(engine, label, bronzeData, lake));
-        long[] written = silverRows(new LakeLayout(lake));
-        counts.computeIfAbsent(engine, e -> new LinkedHashSet<>())
-            .add(written[0] + " valid + " + written[1] + " corrupted");
-        LakeFiles.deleteRecursively(lake); // keeps the disk use to one silver copy at a time
-      }
-    }
-    for (Map.Entry<String, List<ProcessProbe.Usage>> engine : runs.entrySet()) {
-      ProcessProbe.Usage usage = median(engine.getValue());
-      report.add("silver", "Silver, bronze backlog", engine.getKey(), rows, rows / usage.wallSeconds, "rows/s",
-          true, usage, String.join(" / ", counts.get(engine.getKey())) + " in " + runsNote(engine.getValue()));
-    }
-    report.agreement("silver", rows, counts.entrySet().stream()
-        .map(e -> e.getKey() + ": " + String.join(" / ", e.getValue()))
+    Map<String, List<Run>> runs = inTurns((engine, repeat) -> {
+      Path lake = fresh("silver-" + rows + "-" + slug(engine));
+      // The backlog is shared, not copied: each lake's bronze folder links to it.
+      Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
+      String label = "silver-" + rows + "-" + slug(engine) + "-" + repeat;
+      ProcessProbe.Usage usage = silverRun(engine, label, bronzeData, lake);
+      long[] written = silverRows(new LakeLayout(lake));
+      LakeFiles.deleteRecursively(lake); // keeps the disk use to one silver copy at a time
+      return new Run(usage, written[0] + " valid + " + written[1] + " corrupted");
+    });
+    runs.forEach((engine, engineRuns) -> {
+      ProcessProbe.Usage usage = median(usages(engineRuns));
+      report.add("silver", "Silver, bronze backlog", engine, rows, rows / usage.wallSeconds, "rows/s", true,
+          usage, String.join(" / ", produced(engineRuns)) + " in " + runsNote(usages(engineRuns)));
+    });
+    report.agreement("silver", rows, runs.entrySet().stream()
+        .map(e -> e.getKey() + ": " + String.join(" / ", produced(e.getValue())))
         .collect(Collectors.toList()),
-        counts.values().stream().allMatch(written -> written.size() == 1)
-            && counts.values().stream().map(Set::toString).distinct().count() == 1);
+        allProducedTheSame(runs));
   }
 
   /** One engine turns the backlog into silver in {@code lake}. */
@@ -256,6 +249,39 @@ public class Benchmark {
         args.add("--catchUp");
         return runToEnd(label, "silver", SilverJob.class, args, 3600);
     }
+  }
+
+  /** One run of one engine: its usage, and what it produced (compared across engines and runs). */
+  private record Run(ProcessProbe.Usage usage, String produced) {}
+
+  /** One run of {@code engine}; {@code repeat} counts from 1. */
+  private interface EngineRun {
+    Run run(String engine, int repeat) throws Exception;
+  }
+
+  /** Every engine --repeats times, the engines taking turns (the machine's drift falls on all). */
+  private Map<String, List<Run>> inTurns(EngineRun run) throws Exception {
+    Map<String, List<Run>> runs = new LinkedHashMap<>();
+    for (int repeat = 1; repeat <= options.getRepeats(); repeat++) {
+      for (String engine : ENGINES) {
+        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(run.run(engine, repeat));
+      }
+    }
+    return runs;
+  }
+
+  private static List<ProcessProbe.Usage> usages(List<Run> runs) {
+    return runs.stream().map(Run::usage).collect(Collectors.toList());
+  }
+
+  /** What the runs produced, each distinct outcome once. */
+  private static Set<String> produced(List<Run> runs) {
+    return runs.stream().map(Run::produced).collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
+  /** Every run of every engine produced the same. */
+  private static boolean allProducedTheSame(Map<String, List<Run>> runs) {
+    return runs.values().stream().flatMap(List::stream).map(Run::produced).distinct().count() == 1;
   }
 
   /** The run of median wall time (the faster of the middle two for an even count). */
@@ -344,29 +370,22 @@ public class Benchmark {
       LOG.info("bench: writing silver of {} rows", rows);
       LakeFixtures.silver(silver, rows, 250);
     }
-    Map<String, List<ProcessProbe.Usage>> runs = new LinkedHashMap<>();
-    Map<String, Set<String>> reports = new LinkedHashMap<>();
-    for (int repeat = 0; repeat < options.getRepeats(); repeat++) {
-      for (String engine : ENGINES) {
-        Path lake = fresh("gold-" + rows + "-" + slug(engine));
-        Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
-        String label = "gold-" + rows + "-" + slug(engine) + "-" + (repeat + 1);
-        Path out = lake.resolve("reports");
-        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(goldRun(engine, label, lake, out));
-        reports.computeIfAbsent(engine, e -> new LinkedHashSet<>())
-            .add(Files.readString(out.resolve("daily_channel_events.csv"))
-                + Files.readString(out.resolve("user_channel_activity.csv")));
-      }
-    }
-    for (Map.Entry<String, List<ProcessProbe.Usage>> engine : runs.entrySet()) {
-      ProcessProbe.Usage usage = median(engine.getValue());
-      report.add("gold", "Gold, both reports", engine.getKey(), rows, usage.wallSeconds, "s", false, usage,
-          runsNote(engine.getValue()));
-    }
-    Set<String> distinctReports = new HashSet<>();
-    reports.values().forEach(distinctReports::addAll);
+    Map<String, List<Run>> runs = inTurns((engine, repeat) -> {
+      Path lake = fresh("gold-" + rows + "-" + slug(engine));
+      Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
+      String label = "gold-" + rows + "-" + slug(engine) + "-" + repeat;
+      Path out = lake.resolve("reports");
+      ProcessProbe.Usage usage = goldRun(engine, label, lake, out);
+      return new Run(usage, Files.readString(out.resolve("daily_channel_events.csv"))
+          + Files.readString(out.resolve("user_channel_activity.csv")));
+    });
+    runs.forEach((engine, engineRuns) -> {
+      ProcessProbe.Usage usage = median(usages(engineRuns));
+      report.add("gold", "Gold, both reports", engine, rows, usage.wallSeconds, "s", false, usage,
+          runsNote(usages(engineRuns)));
+    });
     report.agreement("gold", rows,
-        List.of("reports of " + String.join(", ", reports.keySet())), distinctReports.size() == 1);
+        List.of("reports of " + String.join(", ", runs.keySet())), allProducedTheSame(runs));
   }
 
   /** One engine writes both reports of the silver in {@code lake} as CSV files into {@code out}. */

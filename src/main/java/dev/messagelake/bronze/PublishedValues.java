@@ -64,7 +64,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
       topics.ensureTopic(topic); // one partition: the topic keeps the events' order
       Properties state = read(file);
       long recordedEnd = Long.parseLong(state.getProperty("topicEnd", "0"));
-      long end = topics.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+      long end = recordsIn(topics, topic);
       boolean inFlight = state.containsKey("batch.firstValue");
       if (end < recordedEnd) {
         throw new UserError("topic " + topic + " holds " + end + " records, fewer than the "
@@ -126,7 +126,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   @Override
   public void commit(long end) {
     nextValue = end;
-    topicEnd = currentEnd();
+    topicEnd = recordsIn(topics, options.getKafkaTopic());
     record(nextValue, topicEnd, "");
   }
 
@@ -148,8 +148,9 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
     lock.close();
   }
 
-  private long currentEnd() {
-    return topics.endOffsets(options.getKafkaTopic()).values().stream().mapToLong(Long::longValue).sum();
+  /** How many records {@code topic} has ever held: its partitions' end offsets, summed. */
+  private static long recordsIn(KafkaTopics topics, String topic) {
+    return topics.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
   }
 
   private void record(long next, long topicEnd, String batch) {

@@ -3,6 +3,7 @@ package dev.messagelake.realtime;
 import dev.messagelake.cli.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -167,7 +168,7 @@ public final class MessageCountsTable {
       if (!file.isEmpty()) {
         try {
           return Files.readString(Path.of(file)).strip();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
           throw new UserError("--jdbcPasswordFile " + file + " does not exist");
         } catch (IOException e) {
           throw new UserError("cannot read --jdbcPasswordFile " + file + ": " + e.getMessage());
