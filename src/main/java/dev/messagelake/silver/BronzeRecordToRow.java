@@ -24,46 +24,90 @@ public class BronzeRecordToRow implements SerializableFunction<GenericRecord, Ro
   private static final long JULIAN_DAY_OF_EPOCH = 2_440_588L;
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
+  /** The columns of the last file schema seen: a file's records all share its schema object. */
+  private transient Columns columns;
+
   @Override
   public Row apply(GenericRecord record) {
+    Columns at = columnsOf(record.getSchema());
     // attachValues: each value is converted to its field's exact type here, no need to check again
     return Row.withSchema(LakeSchemas.BRONZE_AS_READ)
         .attachValues(
-            timestamp(record),
-            requiredLong(record, LakeSchemas.VALUE),
-            string(record, LakeSchemas.EVENT_TYPE),
-            string(record, LakeSchemas.MESSAGE_ID),
-            string(record, LakeSchemas.CHANNEL),
-            integer(record, LakeSchemas.COUNTRY_ID),
-            integer(record, LakeSchemas.USER_ID));
+            at.instant(record.get(at.timestamp)),
+            requiredLong(record.get(at.value), LakeSchemas.VALUE),
+            string(record.get(at.eventType)),
+            string(record.get(at.messageId)),
+            string(record.get(at.channel)),
+            integer(record.get(at.countryId)),
+            integer(record.get(at.userId)));
   }
 
-  static Instant timestamp(GenericRecord record) {
-    Object raw = field(record, LakeSchemas.TIMESTAMP);
-    if (raw == null) {
-      throw new IllegalArgumentException("null timestamp");
+  private Columns columnsOf(Schema schema) {
+    if (columns == null || columns.schema != schema) {
+      columns = new Columns(schema);
     }
-    if (raw instanceof GenericData.Fixed) {
-      return fromInt96(((GenericData.Fixed) raw).bytes());
+    return columns;
+  }
+
+  /**
+   * Where a file schema holds each bronze column, and the unit of its timestamps: looked up
+   * once per file rather than by name for every field of every record.
+   */
+  private static final class Columns {
+    final Schema schema;
+    final int timestamp;
+    final int value;
+    final int eventType;
+    final int messageId;
+    final int channel;
+    final int countryId;
+    final int userId;
+    /** Timestamp units per millisecond when the column is an INT64; 0 when it has no timestamp type. */
+    final long perMilli;
+
+    Columns(Schema schema) {
+      this.schema = schema;
+      timestamp = position(schema, LakeSchemas.TIMESTAMP);
+      value = position(schema, LakeSchemas.VALUE);
+      eventType = position(schema, LakeSchemas.EVENT_TYPE);
+      messageId = position(schema, LakeSchemas.MESSAGE_ID);
+      channel = position(schema, LakeSchemas.CHANNEL);
+      countryId = position(schema, LakeSchemas.COUNTRY_ID);
+      userId = position(schema, LakeSchemas.USER_ID);
+      LogicalType type = nonNull(schema.getFields().get(timestamp).schema()).getLogicalType();
+      perMilli = unitsPerMilli(type == null ? "" : type.getName());
     }
-    if (!(raw instanceof Long)) {
-      throw new IllegalArgumentException("timestamp of unsupported type " + raw.getClass().getSimpleName());
+
+    Instant instant(Object raw) {
+      if (raw == null) {
+        throw new IllegalArgumentException("null timestamp");
+      }
+      if (raw instanceof GenericData.Fixed) {
+        return fromInt96(((GenericData.Fixed) raw).bytes());
+      }
+      if (!(raw instanceof Long)) {
+        throw new IllegalArgumentException("timestamp of unsupported type " + raw.getClass().getSimpleName());
+      }
+      if (perMilli == 0) {
+        throw new IllegalArgumentException("timestamp is an INT64 without a timestamp type");
+      }
+      return new Instant(Math.floorDiv((long) (Long) raw, perMilli));
     }
-    long number = (Long) raw;
-    LogicalType type = nonNull(record.getSchema().getField(LakeSchemas.TIMESTAMP).schema()).getLogicalType();
-    String name = type == null ? "" : type.getName();
-    switch (name) {
+  }
+
+  private static long unitsPerMilli(String logicalType) {
+    switch (logicalType) {
       case "timestamp-millis":
       case "local-timestamp-millis":
-        return new Instant(number);
+        return 1L;
       case "timestamp-micros":
       case "local-timestamp-micros":
-        return new Instant(Math.floorDiv(number, 1000L));
+        return 1000L;
       case "timestamp-nanos":
       case "local-timestamp-nanos":
-        return new Instant(Math.floorDiv(number, 1_000_000L));
+        return 1_000_000L;
       default:
-        throw new IllegalArgumentException("timestamp is an INT64 without a timestamp type");
+        return 0L;
     }
   }
 
@@ -78,28 +122,26 @@ public class BronzeRecordToRow implements SerializableFunction<GenericRecord, Ro
     return new Instant((julianDay - JULIAN_DAY_OF_EPOCH) * MILLIS_PER_DAY + nanosOfDay / 1_000_000L);
   }
 
-  private static Object field(GenericRecord record, String name) {
-    if (record.getSchema().getField(name) == null) {
+  private static int position(Schema schema, String name) {
+    Schema.Field field = schema.getField(name);
+    if (field == null) {
       throw new IllegalArgumentException("no column " + name);
     }
-    return record.get(name);
+    return field.pos();
   }
 
-  private static long requiredLong(GenericRecord record, String name) {
-    Object raw = field(record, name);
+  private static long requiredLong(Object raw, String name) {
     if (!(raw instanceof Number)) {
       throw new IllegalArgumentException(name + " is " + (raw == null ? "null" : "not a number"));
     }
     return ((Number) raw).longValue();
   }
 
-  private static Integer integer(GenericRecord record, String name) {
-    Object raw = field(record, name);
+  private static Integer integer(Object raw) {
     return raw == null ? null : Math.toIntExact(((Number) raw).longValue());
   }
 
-  private static String string(GenericRecord record, String name) {
-    Object raw = field(record, name);
+  private static String string(Object raw) {
     return raw == null ? null : raw.toString();
   }
 

@@ -24,6 +24,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
@@ -133,27 +134,52 @@ public final class SilverTransforms {
     private final PCollectionView<Map<Integer, String>> countryNames;
     private final Counter valid = Metrics.counter(SplitCorruptedFn.class, "valid");
     private final Counter corrupted = Metrics.counter(SplitCorruptedFn.class, "corrupted");
+    // Per bundle: the side input as last read, and the counts (a counter update per row costs
+    // more than the split itself, and the Direct runner rebuilds a map view at every read).
+    private transient BoundedWindow namesWindow;
+    private transient Map<Integer, String> names;
+    private transient long validInBundle;
+    private transient long corruptedInBundle;
 
     SplitCorruptedFn(PCollectionView<Map<Integer, String>> countryNames) {
       this.countryNames = countryNames;
     }
 
+    @StartBundle
+    public void startBundle() {
+      namesWindow = null;
+      names = null;
+      validInBundle = 0;
+      corruptedInBundle = 0;
+    }
+
     @ProcessElement
-    public void processElement(ProcessContext context) {
+    public void processElement(ProcessContext context, BoundedWindow window) {
+      if (!window.equals(namesWindow)) {
+        names = context.sideInput(countryNames);
+        namesWindow = window;
+      }
       Row row = context.element();
-      Integer countryId = row.getInt32(LakeSchemas.COUNTRY_ID);
-      String country = countryId == null ? null : context.sideInput(countryNames).get(countryId);
-      List<Object> values = new ArrayList<>(row.getValues());
+      Integer countryId = row.getInt32(LakeSchemas.COUNTRY_ID_INDEX);
+      String country = countryId == null ? null : names.get(countryId);
+      List<Object> values = new ArrayList<>(LakeSchemas.SILVER.getFieldCount());
+      values.addAll(row.getValues());
       values.add(country);
       // attachValues: the values are a checked row's plus a string, no need to check them again
       Row silver = Row.withSchema(LakeSchemas.SILVER).attachValues(values);
-      if (LakeSchemas.isCorrupted(row.getString(LakeSchemas.EVENT_TYPE))) {
-        corrupted.inc();
+      if (LakeSchemas.isCorrupted(row.getString(LakeSchemas.EVENT_TYPE_INDEX))) {
+        corruptedInBundle++;
         context.output(CORRUPTED, silver);
       } else {
-        valid.inc();
+        validInBundle++;
         context.output(silver);
       }
+    }
+
+    @FinishBundle
+    public void finishBundle() {
+      valid.inc(validInBundle);
+      corrupted.inc(corruptedInBundle);
     }
   }
 
@@ -190,6 +216,8 @@ public final class SilverTransforms {
     private transient SerializableFunction<Row, GenericRecord> toAvro;
     private transient Map<String, FileIO.Sink<GenericRecord>> openFiles;
     private transient Map<String, String> paths;
+    private transient FileIO.Sink<GenericRecord> lastFile;
+    private transient long lastDay;
 
     WriteFilePerBundleFn(String directory, String filePrefix) {
       this.directory = directory;
@@ -205,11 +233,21 @@ public final class SilverTransforms {
     public void startBundle() {
       openFiles = new HashMap<>();
       paths = new HashMap<>();
+      lastFile = null;
     }
 
     @ProcessElement
     public void processElement(@Element Row row) throws IOException {
-      String date = LakeSchemas.utcDate(LakeSchemas.timestamp(row));
+      long day = LakeSchemas.epochDay(LakeSchemas.timestamp(row));
+      // Rows come in time order, so nearly always to the file of the row before.
+      if (lastFile == null || day != lastDay) {
+        lastFile = fileOf(LakeSchemas.utcDate(day));
+        lastDay = day;
+      }
+      lastFile.write(toAvro.apply(row));
+    }
+
+    private FileIO.Sink<GenericRecord> fileOf(String date) throws IOException {
       FileIO.Sink<GenericRecord> file = openFiles.get(date);
       if (file == null) {
         String path =
@@ -220,7 +258,7 @@ public final class SilverTransforms {
         openFiles.put(date, file);
         paths.put(date, path);
       }
-      file.write(toAvro.apply(row));
+      return file;
     }
 
     @FinishBundle
