@@ -63,7 +63,14 @@ public final class JobLauncher {
     } catch (UserError e) {
       err.println(jobName + ": " + e.getMessage());
       return USAGE;
-    } catch (Exception e) {
+    } catch (Exception | OutOfMemoryError e) {
+      if (outOfMemory(e)) {
+        LOG.debug("{} ran out of memory", jobName, e);
+        err.println(jobName + ": ran out of memory (a " + Runtime.getRuntime().maxMemory() / (1 << 20)
+            + " MB heap). The Direct runner keeps a job's data in memory: give it more"
+            + " (JAVA_OPTS=-Xmx...) or run it on Spark (--runner=SparkRunner), which spills to disk");
+        return FAILED;
+      }
       String storage = storageFailure(e);
       if (storage != null) {
         LOG.debug("{} could not write", jobName, e);
@@ -75,6 +82,16 @@ public final class JobLauncher {
       err.println(jobName + ": failed: " + e);
       return FAILED;
     }
+  }
+
+  /** Whether the JVM's heap ran out, found anywhere in the cause chain (runners wrap it). */
+  static boolean outOfMemory(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
