@@ -40,12 +40,7 @@ public final class ChildJvm {
       throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent")) { // no debugger twice
-        command.add(flag);
-      }
-    }
-    command.addAll(jvmOptions);
+    command.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments(), jvmOptions));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
@@ -57,6 +52,28 @@ public final class ChildJvm {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     return new ChildJvm(process, log);
+  }
+
+  /**
+   * A child's JVM flags: this JVM's (no agents: no debugger twice), then its own. When it sizes
+   * its own heap, this JVM's heap size is left out: an -Xmx wins over -XX:MaxRAMPercentage
+   * wherever it stands.
+   */
+  static List<String> jvmFlags(List<String> inherited, List<String> own) {
+    boolean ownHeap = own.stream().anyMatch(ChildJvm::sizesHeap);
+    List<String> flags = new ArrayList<>();
+    for (String flag : inherited) {
+      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent") && !(ownHeap && sizesHeap(flag))) {
+        flags.add(flag);
+      }
+    }
+    flags.addAll(own);
+    return flags;
+  }
+
+  private static boolean sizesHeap(String flag) {
+    return flag.startsWith("-Xmx") || flag.startsWith("-XX:MaxRAMPercentage=")
+        || flag.startsWith("-XX:MaxHeapSize=");
   }
 
   public boolean isAlive() {
