@@ -15,41 +15,41 @@ import org.junit.Test;
 public class JobLauncherTest {
   @Test
   public void aJobOutOfMemoryIsToldInOneLineWithWhatToDo() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        JobLauncher.run(
-            "gold",
-            new String[] {"--lake=/nonexistent"},
-            GoldReports.Options.class,
-            options -> {
-              // As a runner reports a worker's OutOfMemoryError: wrapped.
-              throw new PipelineExecutionException(new OutOfMemoryError("Java heap space"));
-            },
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    String said = err.toString(StandardCharsets.UTF_8);
-    assertThat(exit, is(JobLauncher.FAILED));
-    assertThat(said, containsString("gold: ran out of memory (a "));
-    assertThat(said, containsString("JAVA_OPTS=-Xmx"));
-    assertThat(said, containsString("--runner=SparkRunner"));
-    assertThat(said, not(containsString("\tat ")));
-    assertThat(said.strip().lines().count(), is(1L));
+    // As a runner reports a worker's OutOfMemoryError: wrapped.
+    Failure failure = run("gold", new PipelineExecutionException(new OutOfMemoryError("Java heap space")));
+    assertThat(failure.exit, is(JobLauncher.FAILED));
+    assertThat(failure.said, containsString("gold: ran out of memory (a "));
+    assertThat(failure.said, containsString("JAVA_OPTS=-Xmx"));
+    assertThat(failure.said, containsString("--runner=SparkRunner"));
+    assertThat(failure.said, not(containsString("\tat ")));
+    assertThat(failure.said.strip().lines().count(), is(1L));
   }
 
   @Test
   public void anOutOfMemoryErrorThrownAsItIsIsToldTheSameWay() {
+    Failure failure = run("silver", new OutOfMemoryError("Java heap space"));
+    assertThat(failure.exit, is(JobLauncher.FAILED));
+    assertThat(failure.said, containsString("silver: ran out of memory"));
+  }
+
+  /** What a job that throws {@code thrown} exits with, and what it says on stderr. */
+  private static Failure run(String jobName, Throwable thrown) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         JobLauncher.run(
-            "silver",
+            jobName,
             new String[] {},
             GoldReports.Options.class,
             options -> {
-              throw new OutOfMemoryError("Java heap space");
+              if (thrown instanceof Error) {
+                throw (Error) thrown;
+              }
+              throw (RuntimeException) thrown;
             },
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(JobLauncher.FAILED));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("silver: ran out of memory"));
+    return new Failure(exit, err.toString(StandardCharsets.UTF_8));
   }
+
+  private record Failure(int exit, String said) {}
 }
