@@ -214,10 +214,12 @@ public final class SilverTransforms {
     private final String directory;
     private final String filePrefix;
     private transient SerializableFunction<Row, GenericRecord> toAvro;
-    private transient Map<String, FileIO.Sink<GenericRecord>> openFiles;
-    private transient Map<String, String> paths;
-    private transient FileIO.Sink<GenericRecord> lastFile;
+    private transient Map<Long, OpenFile> openFiles; // by day since 1970-01-01
+    private transient OpenFile lastFile;
     private transient long lastDay;
+
+    /** A parquet file being written, and where. */
+    private record OpenFile(FileIO.Sink<GenericRecord> sink, String path) {}
 
     WriteFilePerBundleFn(String directory, String filePrefix) {
       this.directory = directory;
@@ -232,7 +234,6 @@ public final class SilverTransforms {
     @StartBundle
     public void startBundle() {
       openFiles = new HashMap<>();
-      paths = new HashMap<>();
       lastFile = null;
     }
 
@@ -241,31 +242,31 @@ public final class SilverTransforms {
       long day = LakeSchemas.epochDay(LakeSchemas.timestamp(row));
       // Rows come in time order, so nearly always to the file of the row before.
       if (lastFile == null || day != lastDay) {
-        lastFile = fileOf(LakeSchemas.utcDate(day));
+        lastFile = fileOf(day);
         lastDay = day;
       }
-      lastFile.write(toAvro.apply(row));
+      lastFile.sink().write(toAvro.apply(row));
     }
 
-    private FileIO.Sink<GenericRecord> fileOf(String date) throws IOException {
-      FileIO.Sink<GenericRecord> file = openFiles.get(date);
+    private OpenFile fileOf(long day) throws IOException {
+      OpenFile file = openFiles.get(day);
       if (file == null) {
         String path =
-            Path.of(directory, "date=" + date, filePrefix + "-" + UUID.randomUUID() + ".parquet")
+            Path.of(directory, "date=" + LakeSchemas.utcDate(day), filePrefix + "-" + UUID.randomUUID() + ".parquet")
                 .toString();
-        file = ParquetIO.sink(LakeSchemas.SILVER_AVRO);
-        file.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
-        openFiles.put(date, file);
-        paths.put(date, path);
+        FileIO.Sink<GenericRecord> sink = ParquetIO.sink(LakeSchemas.SILVER_AVRO);
+        sink.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
+        file = new OpenFile(sink, path);
+        openFiles.put(day, file);
       }
       return file;
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) throws IOException {
-      for (Map.Entry<String, FileIO.Sink<GenericRecord>> file : openFiles.entrySet()) {
-        file.getValue().flush(); // closes the parquet file
-        context.output(paths.get(file.getKey()), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      for (OpenFile file : openFiles.values()) {
+        file.sink().flush(); // closes the parquet file
+        context.output(file.path(), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
     }
   }
@@ -301,13 +302,4 @@ public final class SilverTransforms {
     }
     return partitions;
   }
-
-  /** The UTC calendar date of a row's timestamp, as {@code YYYY-MM-DD}. */
-  static class UtcDate implements SerializableFunction<Row, String> {
-    @Override
-    public String apply(Row row) {
-      return LakeSchemas.utcDate(LakeSchemas.timestamp(row));
-    }
-  }
-
 }
