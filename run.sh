@@ -58,17 +58,45 @@ fail() {
   exit "${2:-2}"
 }
 
+# Runs Maven into target/build.log, saying every 10 s that it is still working (the first build
+# downloads the dependencies); on a failure keeps the log and prints its tail.
+maven() {
+  local what="$1"
+  shift
+  local log="$project/target/build.log"
+  mkdir -p "$project/target"
+  echo "run.sh: $what (mvn $*; log in target/build.log)..." >&2
+  (cd "$project" && exec mvn -B "$@") >"$log" 2>&1 &
+  local build_pid=$! started=$SECONDS
+  (
+    while sleep 10; do
+      downloaded="$(grep -c '^Downloaded from' "$log" || true)"
+      ((downloaded > 0)) && downloaded=", $downloaded artifacts downloaded" || downloaded=""
+      echo "run.sh: $what: $((SECONDS - started)) s$downloaded" >&2
+    done
+  ) &
+  local ticker=$!
+  # shellcheck disable=SC2064 # the pids are known now
+  trap "kill $build_pid $ticker 2>/dev/null" EXIT # Ctrl-C leaves no Maven behind
+  local status=0
+  wait "$build_pid" || status=$?
+  kill "$ticker" 2>/dev/null
+  wait "$ticker" 2>/dev/null || true
+  trap - EXIT
+  if ((status != 0)); then
+    echo "run.sh: $what failed after $((SECONDS - started)) s; the end of target/build.log:" >&2
+    grep -E '^\[(ERROR|WARNING)\]' "$log" | tail -n 20 >&2 || tail -n 20 "$log" >&2
+    exit 1
+  fi
+}
+
 # Builds once; later calls reuse the build until a source file or the pom changes.
 build() {
   local stamp="$project/target/.run-build"
   if [[ -f "$stamp" && -z "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
     return
   fi
-  echo "run.sh: building (mvn package, first run downloads dependencies)..." >&2
-  if ! (cd "$project" && mvn -B -q package -DskipTests >"$project/target-build.log" 2>&1); then
-    fail "build failed, see $project/target-build.log" 1
-  fi
-  rm -f "$project/target-build.log"
+  maven "building the project" package -DskipTests
   touch "$stamp"
 }
 
@@ -77,10 +105,7 @@ job_jar() {
   local jar="$project/target/message-lake-0.1.0-SNAPSHOT-job.jar"
   local stamp="$project/target/.job-jar-build"
   if [[ ! -f "$jar" || ! -f "$stamp" || -n "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
-    echo "run.sh: building the job jar (mvn package -Pjob-jar)..." >&2
-    (cd "$project" && mvn -B -q package -DskipTests -Pjob-jar >"$project/target-build.log" 2>&1) ||
-      fail "job jar build failed, see $project/target-build.log" 1
-    rm -f "$project/target-build.log"
+    maven "building the job jar" package -DskipTests -Pjob-jar >&2
     touch "$stamp" "$project/target/.run-build"
   fi
   echo "$jar"
@@ -88,7 +113,9 @@ job_jar() {
 
 job_definition() {
   local job="$1"
-  [[ -f "$pipelines/$job" ]] || { echo "run.sh: unknown job '$job'" >&2; usage >&2; exit 2; }
+  if [[ ! -f "$pipelines/$job" ]]; then
+    fail "unknown job '$job'; the jobs are: $(cd "$pipelines" && ls | paste -sd, - | sed 's/,/, /g') (./run.sh --help)"
+  fi
   main_class="$(sed -n 's/^main=//p' "$pipelines/$job")"
   java_options="$(sed -n 's/^java=//p' "$pipelines/$job")" # JVM flags of the job, if any
   mapfile -t defaults < <(grep -E '^--' "$pipelines/$job" || true)
@@ -98,10 +125,8 @@ job_definition() {
 spark_home() {
   if ! ls "$spark_home/jars"/spark-core_2.12-*.jar >/dev/null 2>&1; then
     echo "run.sh: laying out Spark 3.5.1 from Maven Central in $spark_home..." >&2
-    mvn -B -q -f "$project/cluster/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$spark_home/jars" >"$project/target-build.log" 2>&1 ||
-      fail "could not fetch Spark's jars, see $project/target-build.log" 1
-    rm -f "$project/target-build.log"
+    maven "fetching Spark's jars" -f "$project/cluster/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$spark_home/jars"
   fi
   mkdir -p "$spark_home/conf"
   echo "Spark 3.5.1 (Scala 2.12) assembled from Maven Central jars" >"$spark_home/RELEASE"
@@ -207,11 +232,12 @@ test_prerequisites() {
   ((${#missing[@]} == 0)) && return
   local sudo=""
   [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  mkdir -p "$project/target"
   echo "run.sh: the tests need Debian's ${missing[*]}: installing them (apt-get)..." >&2
   { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } \
-    >"$project/target-install.log" 2>&1 ||
-    fail "could not install ${missing[*]}, see $project/target-install.log" 1
-  rm -f "$project/target-install.log"
+    >"$project/target/install.log" 2>&1 ||
+    fail "could not install ${missing[*]}, see target/install.log" 1
+  rm -f "$project/target/install.log"
 }
 
 job="${1:-}"
@@ -227,6 +253,15 @@ shift
 job_definition "$job"
 build
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt"):$(cat "$project/target/provided-classpath.txt")"
+# --help reads the options interfaces and runs nothing: a JVM that starts fast, and Log4j's
+# simple logger instead of its plugin scan over 300 jars (seconds).
+for arg in "$@"; do
+  if [[ "$arg" == --help || "$arg" == -h || "$arg" == --help=* ]]; then
+    java_options="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    java_options+=" -Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory"
+    JAVA_OPTS=""
+  fi
+done
 # shellcheck disable=SC2086 # JAVA_OPTS and java_options hold several JVM flags
 exec java "${spark_java_options[@]}" ${JAVA_OPTS:-${java_options:--Xmx4g}} -Dmessagelake.pipelines="$pipelines" \
   -cp "$classpath" "$main_class" \

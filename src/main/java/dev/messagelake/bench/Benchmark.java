@@ -56,8 +56,11 @@ public class Benchmark {
 
   /**
    * The benchmark's options (--sparkMaster is the Spark runner's and the Spark peer's master);
-   * pipelines/bench holds the defaults run.sh passes.
+   * pipelines/bench adds the Spark master.
    */
+  @Description("Runs our jobs and their peers (Spark Structured Streaming, Spark SQL, DuckDB) on"
+      + " the same generated lakes, in turns.\n"
+      + "Writes: the tables under --results, and prints them.")
   public interface Options extends SparkCommonPipelineOptions {
     @Description("Backlog sizes in rows for silver and gold, comma-separated (10000000 adds the 10M tier)")
     @Default.String("1000000")

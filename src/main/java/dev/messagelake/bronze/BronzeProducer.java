@@ -65,7 +65,12 @@ public class BronzeProducer {
   static final String LAKE = "lake";
   static final String KAFKA = "kafka";
 
-  /** The producer's options; {@code pipelines/bronze} holds the defaults run.sh passes. */
+  /** The producer's options (pipelines/bronze and pipelines/publish add runner flags). */
+  @Description("Reads: the rate source (--source=rate), or the Kafka topic --kafkaTopic"
+      + " (--source=kafka).\n"
+      + "Writes: bronze/messages/data under --lake, one parquet file per window, and"
+      + " bronze/messages/checkpoint; with --sink=kafka (./run.sh publish) the topic instead, and"
+      + " its progress in _publisher/<topic>.properties.")
   public interface Options extends LakeOptions, KafkaOptions {
     @Description("Where events come from: rate (generated here) or kafka (the topic, from"
         + " --kafkaBootstrapServers)")
@@ -244,7 +249,7 @@ public class BronzeProducer {
   /** Runs the producer until its duration ends or the process is asked to stop. */
   public static void run(Options options) throws Exception {
     validate(options);
-    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    LakeLayout layout = LakeLayout.of(options);
     LakeFiles.requireWritableDirectory(layout.root());
     if (options.getSink().equals(KAFKA)) {
       try (PublishedValues published = PublishedValues.open(layout, options)) {

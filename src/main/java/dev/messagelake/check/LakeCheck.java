@@ -7,14 +7,18 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeOptions;
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.silver.Quarantine;
+import dev.messagelake.silver.SilverCheckpoint;
 import dev.messagelake.silver.SilverTransforms;
 import dev.messagelake.silver.SilverTransforms.ReadMessageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
@@ -29,9 +33,18 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code ./run.sh check}: reconciles the lake, bronze against silver, row for row by value.
- * Prints the three counts and any difference; exit code 1 on a mismatch.
+ * Prints the three counts and any difference, and tells a silver that is only behind (bronze
+ * files it has not taken yet, which a catch-up takes) from one that lost or added rows.
  */
 public class LakeCheck {
+  /** Exit code when silver reconciles with what it took and bronze holds more. */
+  public static final int BEHIND = 3;
+
+  @Description("Reads bronze/messages/data and silver/messages{,_corrupted}/data under --lake"
+      + " (and silver's checkpoint); writes nothing.\n"
+      + "Exit code 0: bronze reconciles with silver, row for row; 1: a mismatch (rows missing,"
+      + " duplicated or not in bronze);\n"
+      + "3: silver is only behind (run ./run.sh silver --catchUp); 2: a usage error.")
   public interface Options extends LakeOptions {}
 
   public static void main(String[] args) {
@@ -39,7 +52,7 @@ public class LakeCheck {
   }
 
   public static void run(Options options) throws Exception {
-    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    LakeLayout layout = LakeLayout.of(options);
     List<String> report = reconcile(options, layout);
     report.forEach(System.out::println);
     List<Path> quarantined = Quarantine.quarantined(layout);
@@ -49,7 +62,11 @@ public class LakeCheck {
           quarantined.size());
       quarantined.forEach(f -> System.out.println("  " + f));
     }
-    if (!report.get(report.size() - 1).startsWith(Reconciliation.OK)) {
+    String verdict = report.get(report.size() - 1);
+    if (verdict.startsWith(Reconciliation.BEHIND)) {
+      throw new JobFailed("silver is behind bronze (see above)", BEHIND);
+    }
+    if (!verdict.startsWith(Reconciliation.OK)) {
       throw new JobFailed("the lake does not reconcile (see above)");
     }
   }
@@ -59,18 +76,26 @@ public class LakeCheck {
     Path reportDir = Files.createTempDirectory("lake-check");
     try {
       Pipeline pipeline = Pipeline.create(options);
+      List<Path> bronzeFiles = LakeFiles.parquetFilesUnder(layout.bronzeData());
+      Set<Path> taken = SilverCheckpoint.committedInputs(layout);
+      List<Path> notTaken =
+          bronzeFiles.stream()
+              .filter(file -> !taken.contains(layout.bronzeData().relativize(file)))
+              .collect(Collectors.toList());
       PCollectionView<long[]> bronze =
-          pipeline.apply("BronzeValues", new SortedValuesOf(layout.bronzeData()));
+          pipeline.apply("BronzeValues", new SortedValuesOf(bronzeFiles));
       PCollectionView<long[]> valid =
-          pipeline.apply("MessagesValues", new SortedValuesOf(layout.silverMessagesData()));
+          pipeline.apply("MessagesValues", SortedValuesOf.under(layout.silverMessagesData()));
       PCollectionView<long[]> corrupted =
-          pipeline.apply("CorruptedValues", new SortedValuesOf(layout.silverCorruptedData()));
+          pipeline.apply("CorruptedValues", SortedValuesOf.under(layout.silverCorruptedData()));
+      PCollectionView<long[]> pending =
+          pipeline.apply("NotYetTakenValues", new SortedValuesOf(notTaken));
       pipeline
           .apply("Once", Create.of(1))
           .apply(
               "Reconcile",
-              ParDo.of(new ReconcileFn(bronze, valid, corrupted))
-                  .withSideInputs(bronze, valid, corrupted))
+              ParDo.of(new ReconcileFn(bronze, valid, corrupted, pending))
+                  .withSideInputs(bronze, valid, corrupted, pending))
           .apply(
               "WriteReport",
               TextIO.write().to(reportDir.resolve("result").toString()).withoutSharding());
@@ -81,12 +106,17 @@ public class LakeCheck {
     }
   }
 
-  /** The sorted {@code value}s of every visible parquet file under a folder, as one array. */
+  /** The sorted {@code value}s of parquet files, as one array. */
   static class SortedValuesOf extends PTransform<PBegin, PCollectionView<long[]>> {
-    private final Path table;
+    private final List<Path> files;
 
-    SortedValuesOf(Path table) {
-      this.table = table;
+    SortedValuesOf(List<Path> files) {
+      this.files = files;
+    }
+
+    /** Of every visible parquet file under a folder. */
+    static SortedValuesOf under(Path table) {
+      return new SortedValuesOf(LakeFiles.parquetFilesUnder(table));
     }
 
     @Override
@@ -94,7 +124,7 @@ public class LakeCheck {
       return input
           .apply(
               "Files",
-              Create.of(SilverTransforms.onePerFile(LakeFiles.parquetFilesUnder(table)))
+              Create.of(SilverTransforms.onePerFile(files))
                   .withCoder(ListCoder.of(StringUtf8Coder.of())))
           .apply("Read", new ReadMessageFiles())
           .apply(
@@ -111,21 +141,25 @@ public class LakeCheck {
     private final PCollectionView<long[]> bronze;
     private final PCollectionView<long[]> valid;
     private final PCollectionView<long[]> corrupted;
+    private final PCollectionView<long[]> pending;
 
     ReconcileFn(
         PCollectionView<long[]> bronze,
         PCollectionView<long[]> valid,
-        PCollectionView<long[]> corrupted) {
+        PCollectionView<long[]> corrupted,
+        PCollectionView<long[]> pending) {
       this.bronze = bronze;
       this.valid = valid;
       this.corrupted = corrupted;
+      this.pending = pending;
     }
 
     @ProcessElement
     public void processElement(ProcessContext context) {
       context.output(
           Reconciliation.of(
-                  context.sideInput(bronze), context.sideInput(valid), context.sideInput(corrupted))
+                  context.sideInput(bronze), context.sideInput(valid), context.sideInput(corrupted),
+                  context.sideInput(pending))
               .report());
     }
   }

@@ -13,6 +13,8 @@ public final class Reconciliation {
   private static final int SHOWN = 10;
   /** How the report's last line starts when the lake reconciles. */
   public static final String OK = "OK:";
+  /** How it starts when silver reconciles with what it took and bronze holds more. */
+  public static final String BEHIND = "BEHIND:";
 
   public final long bronzeRows;
   public final long validRows;
@@ -25,8 +27,11 @@ public final class Reconciliation {
   private final List<Long> extra;
   private final List<Long> silverDuplicates;
   private final List<Long> bronzeDuplicates;
+  /** The values of the bronze files silver has not taken yet (sorted), and whether that is all. */
+  private final long[] pending;
+  private final boolean behind;
 
-  private Reconciliation(long[] bronze, long[] valid, long[] corrupted) {
+  private Reconciliation(long[] bronze, long[] valid, long[] corrupted, long[] pending) {
     bronzeRows = bronze.length;
     validRows = valid.length;
     corruptedRows = corrupted.length;
@@ -60,11 +65,45 @@ public final class Reconciliation {
     silverDuplicates = silverDups.shown;
     bronzeDuplicateCount = bronzeDups.count;
     bronzeDuplicates = bronzeDups.shown;
+    this.pending = pending;
+    behind = pending.length > 0 && !matches() && bronzeDuplicateCount == 0
+        && of(without(bronze, pending), valid, corrupted).matches();
   }
 
   /** Compares the sorted values of bronze and of the two silver tables. */
   public static Reconciliation of(long[] bronze, long[] valid, long[] corrupted) {
-    return new Reconciliation(bronze, valid, corrupted);
+    return new Reconciliation(bronze, valid, corrupted, new long[0]);
+  }
+
+  /**
+   * The same, knowing the values of the bronze files silver has not taken yet: when silver
+   * reconciles with the rest, silver is only behind, which a catch-up ends.
+   */
+  public static Reconciliation of(long[] bronze, long[] valid, long[] corrupted, long[] pending) {
+    return new Reconciliation(bronze, valid, corrupted, pending);
+  }
+
+  /** Whether silver reconciles with the bronze files it took, and bronze holds more. */
+  public boolean behind() {
+    return behind;
+  }
+
+  /** {@code sorted} less one occurrence of each of {@code removed} (sorted too). */
+  private static long[] without(long[] sorted, long[] removed) {
+    long[] kept = new long[sorted.length];
+    int size = 0;
+    int r = 0;
+    for (long value : sorted) {
+      while (r < removed.length && removed[r] < value) {
+        r++;
+      }
+      if (r < removed.length && removed[r] == value) {
+        r++;
+      } else {
+        kept[size++] = value;
+      }
+    }
+    return Arrays.copyOf(kept, size);
   }
 
   public boolean matches() {
@@ -82,6 +121,12 @@ public final class Reconciliation {
     out.append(String.format("silver messages            %,12d%n", validRows));
     out.append(String.format("silver messages_corrupted  %,12d%n", corruptedRows));
     out.append(String.format("silver total               %,12d%n", validRows + corruptedRows));
+    if (behind) {
+      out.append(String.format("%s silver is behind bronze by %d rows (values %d..%d not yet"
+              + " processed): run ./run.sh silver --catchUp",
+          BEHIND, pending.length, pending[0], pending[pending.length - 1]));
+      return out.toString();
+    }
     line(out, "bronze values missing from silver", missingCount, missing);
     line(out, "silver values not in bronze", extraCount, extra);
     line(out, "values more than once in silver", silverDuplicateCount, silverDuplicates);

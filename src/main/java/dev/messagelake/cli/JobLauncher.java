@@ -3,9 +3,13 @@ package dev.messagelake.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
@@ -25,9 +29,17 @@ public final class JobLauncher {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  /** A job stopped by a signal before it could finish its work (128 + SIGINT, as a shell says). */
+  public static final int STOPPED = 130;
   private static final List<String> STORAGE_REASONS =
       List.of("No space left on device", "Read-only file system", "Disk quota exceeded",
           "Permission denied");
+
+  /** Beam's "missing a property named 'x'. Did you mean 'y'?" (or "one of [y, z]"). */
+  private static final Pattern UNKNOWN_OPTION =
+      Pattern.compile("missing a property named '([^']+)'");
+  private static final Pattern SUGGESTION =
+      Pattern.compile("Did you mean (?:'([^']+)'|one of \\[([^\\]]+)\\])");
 
   /** A job's body, given its parsed options. */
   public interface Job<T extends PipelineOptions> {
@@ -50,16 +62,21 @@ public final class JobLauncher {
       PrintStream out,
       PrintStream err) {
     List<String> merged = lastOneWins(args);
-    if (merged.contains("--help") || merged.contains("-h")) {
-      PipelineOptionsFactory.printHelp(out, optionsClass);
+    if (merged.contains("--help") || merged.contains("-h") || merged.contains("--help=all")) {
+      Help.print(jobName, optionsClass, merged, out);
+      if (merged.contains("--help=all")) {
+        out.println();
+        PipelineOptionsFactory.printHelp(out, optionsClass);
+      }
       return OK;
     }
     try {
+      StopSignal.install(jobName);
       job.run(parse(merged, optionsClass));
       return OK;
     } catch (JobFailed e) {
       err.println(jobName + ": " + e.getMessage());
-      return FAILED;
+      return e.exitCode;
     } catch (UserError e) {
       err.println(jobName + ": " + e.getMessage());
       return USAGE;
@@ -125,8 +142,23 @@ public final class JobLauncher {
           .withValidation()
           .as(optionsClass);
     } catch (IllegalArgumentException e) {
-      throw new UserError(culprit(args, optionsClass) + firstLine(e.getMessage()) + " (see --help)");
+      String message = firstLine(e.getMessage());
+      Matcher unknown = UNKNOWN_OPTION.matcher(message);
+      if (unknown.find()) {
+        Matcher guess = SUGGESTION.matcher(message);
+        String hint = " (see --help)";
+        if (guess.find()) {
+          hint = " (did you mean " + options(guess.group(guess.group(1) != null ? 1 : 2)) + "?)";
+        }
+        throw new UserError("unknown option --" + unknown.group(1) + hint);
+      }
+      throw new UserError(culprit(args, optionsClass) + message + " (see --help)");
     }
+  }
+
+  private static String options(String names) {
+    return Arrays.stream(names.split(",\\s*")).map(name -> "--" + name)
+        .collect(Collectors.joining(" or "));
   }
 
   /** Names the option Beam could not take (its message does not always say), as "--x=y: ". */

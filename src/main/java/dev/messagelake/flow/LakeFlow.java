@@ -3,6 +3,7 @@ package dev.messagelake.flow;
 import dev.messagelake.bronze.BronzeCheckpoint;
 import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.check.LakeCheck;
+import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.OptionsCopy;
 import dev.messagelake.cli.StopSignal;
@@ -42,7 +43,12 @@ import org.slf4j.LoggerFactory;
 public class LakeFlow {
   private static final Logger LOG = LoggerFactory.getLogger(LakeFlow.class);
 
-  /** The flow's options; {@code pipelines/lake} holds the defaults run.sh passes. */
+  /** The flow's options ({@code pipelines/lake} adds runner and JVM flags). */
+  @Description("Runs bronze and silver together for --durationSeconds (or until Ctrl-C or SIGTERM),"
+      + " then silver's catch-up, the check and gold, under --lake: it reads and writes what"
+      + " those jobs do.\n"
+      + "Exit code 0: the lake reconciles and both reports are written; 1: it does not (see the"
+      + " check); 2: a usage error; 130: stopped by a second Ctrl-C before the end.")
   public interface Options extends LakeOptions, KafkaOptions, DatabaseOptions {
     @Description("Also the near-real-time path, through the Kafka broker (./run.sh kafka start"
         + " first): the producer publishes to the topic, bronze ingests it, the realtime job counts"
@@ -58,9 +64,10 @@ public class LakeFlow {
 
     void setDashboardPort(int value);
 
-    @Description(
-        "Seconds the producer and the silver stream run together; 0 runs until Ctrl-C or SIGTERM")
-    @Default.Integer(0)
+    @Description("Seconds the producer and the silver stream run together; 0 runs until Ctrl-C or"
+        + " SIGTERM (either one, like the end of the duration, goes on to the catch-up, the check"
+        + " and gold)")
+    @Default.Integer(60)
     int getDurationSeconds();
 
     void setDurationSeconds(int value);
@@ -105,17 +112,11 @@ public class LakeFlow {
     UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
     UserError.requireAtLeast("--bronzeTriggerSeconds", options.getBronzeTriggerSeconds(), 1);
     UserError.requireAtLeast("--silverTriggerSeconds", options.getSilverTriggerSeconds(), 1);
-    // On Ctrl-C the two jobs stop cleanly; this keeps the JVM up for the catch-up and the check.
-    StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
-    try {
-      flow(options);
-    } finally {
-      stop.done();
-    }
+    flow(options);
   }
 
   private static void flow(Options options) throws Exception {
-    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    LakeLayout layout = LakeLayout.of(options);
     LakeFiles.requireWritableDirectory(layout.root());
     if (options.getReset()) {
       reset(layout);
@@ -143,10 +144,22 @@ public class LakeFlow {
       runTogether(() -> BronzeProducer.run(bronze), () -> SilverJob.run(silver));
     }
 
+    // A Ctrl-C above stopped both jobs cleanly, as the end of --durationSeconds does; one now
+    // stops the catch-up after its batch, and the flow with it.
     LOG.info("lake: silver catches up on what bronze holds");
     SilverJob.Options catchUp = OptionsCopy.as(silver, SilverJob.Options.class);
     catchUp.setCatchUp(true);
-    SilverJob.run(catchUp);
+    StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
+    try {
+      SilverJob.run(catchUp);
+      if (stop.requested()) {
+        throw new JobFailed("stopped during silver's catch-up: what silver committed stands;"
+            + " ./run.sh silver --catchUp finishes it, then ./run.sh check and ./run.sh gold",
+            JobLauncher.STOPPED);
+      }
+    } finally {
+      stop.done();
+    }
 
     LOG.info("lake: reconciling bronze with silver");
     LakeCheck.run(OptionsCopy.as(options, LakeCheck.Options.class));

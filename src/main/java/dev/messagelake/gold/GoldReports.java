@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -41,7 +42,11 @@ public class GoldReports {
   private static final Logger LOG = LoggerFactory.getLogger(GoldReports.class);
   private static final int SHOWN_ROWS = 20;
 
-  /** The gold job's options; {@code pipelines/gold} holds the defaults run.sh passes. */
+  /** The gold job's options ({@code pipelines/gold} adds runner and JVM flags). */
+  @Description("Reads: silver/messages/data under --lake.\n"
+      + "Writes: gold/daily_channel_events/ (events per date and channel) and"
+      + " gold/user_channel_activity/ (most active users per channel), one CSV each, and prints"
+      + " both.")
   public interface Options extends LakeOptions {}
 
   public static void main(String[] args) {
@@ -49,7 +54,7 @@ public class GoldReports {
   }
 
   public static void run(Options options) throws Exception {
-    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    LakeLayout layout = LakeLayout.of(options);
     List<Path> silverFiles = LakeFiles.parquetFilesUnder(layout.silverMessagesData());
     if (silverFiles.isEmpty()) {
       throw new UserError(

@@ -1,6 +1,10 @@
 package dev.messagelake.lake;
 
+import dev.messagelake.cli.UserError;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 
 /** Where each table lives under a lake root (the layout of docs/LAKE.md), defined once. */
@@ -10,6 +14,30 @@ public final class LakeLayout {
   public LakeLayout(Path root) {
     this.root = root.toAbsolutePath().normalize();
   }
+
+  /**
+   * The lake that {@code --lake} names: a local path or a {@code file://} URI. Any other scheme
+   * ({@code s3://}, {@code hdfs://}) is refused before anything is written, where java.nio would
+   * have made a local folder named after the scheme.
+   */
+  public static LakeLayout of(LakeOptions options) {
+    String lake = options.getLake();
+    Matcher scheme = SCHEME.matcher(lake);
+    if (!scheme.find()) {
+      return new LakeLayout(Path.of(lake));
+    }
+    if (!scheme.group(1).equalsIgnoreCase("file")) {
+      throw new UserError("--lake=" + lake + ": the lake must be on a local disk (a path or a"
+          + " file:// URI); " + scheme.group(1) + ":// storage is not supported yet");
+    }
+    try {
+      return new LakeLayout(Path.of(URI.create(lake)));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--lake=" + lake + ": not a usable file:// URI (" + e.getMessage() + ")");
+    }
+  }
+
+  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   public Path root() {
     return root;

@@ -31,7 +31,9 @@ public class LatencyProbe {
   private static final Logger LOG = LoggerFactory.getLogger(LatencyProbe.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The probe's options; {@code pipelines/latency} holds the defaults run.sh passes. */
+  /** The probe's options. */
+  @Description("Reads: the dashboard's JSON at --dashboardUrl (realtime and dashboard running).\n"
+      + "Writes: nothing; prints the event time -> visible latency, p50/p95, against --goalSeconds.")
   public interface Options extends PipelineOptions {
     @Description("The dashboard to measure")
     @Default.String("http://127.0.0.1:8088")
@@ -46,7 +48,7 @@ public class LatencyProbe {
     void setSeconds(int value);
 
     @Description("Seconds to wait, once events show, before measuring (start-up is not steady state)")
-    @Default.Integer(0)
+    @Default.Integer(30)
     int getWarmupSeconds();
 
     void setWarmupSeconds(int value);

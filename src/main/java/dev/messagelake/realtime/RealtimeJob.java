@@ -48,7 +48,11 @@ public class RealtimeJob {
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeJob.class);
   private static final long PROGRESS_MILLIS = 10_000;
 
-  /** The realtime job's options; {@code pipelines/realtime} holds the defaults run.sh passes. */
+  /** The realtime job's options ({@code pipelines/realtime} adds runner flags). */
+  @Description("Reads: the rate source (--source=rate) or the Kafka topic --kafkaTopic"
+      + " (--source=kafka).\n"
+      + "Writes: counts per --windowSeconds window, upserted into the message_counts table of"
+      + " --jdbcUrl.")
   public interface Options extends KafkaOptions, DatabaseOptions {
     @Description("Where events come from: rate (generated here, a demo stream) or kafka (the"
         + " topic the publisher fills: ./run.sh publish)")

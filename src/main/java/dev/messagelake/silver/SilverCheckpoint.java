@@ -374,6 +374,19 @@ public final class SilverCheckpoint {
     }
   }
 
+  /** The bronze files (relative to bronze's data folder) that committed batches took. */
+  public static Set<Path> committedInputs(LakeLayout layout) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    Set<Path> inputs = new HashSet<>();
+    for (Path file : LakeFiles.listFiles(checkpoint.batches())) {
+      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
+      if (name.matches() && name.group(2).equals("done")) {
+        inputs.addAll(checkpoint.readPlan(Long.parseLong(name.group(1))).inputs);
+      }
+    }
+    return inputs;
+  }
+
   /**
    * When each bronze file (relative to bronze's data folder) was committed into silver: the time
    * its batch's done record was written, just after its rows became visible.

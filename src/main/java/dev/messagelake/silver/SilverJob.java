@@ -53,7 +53,10 @@ public class SilverJob {
    */
   static final long ROWS_PER_READ_PARTITION = 250_000;
 
-  /** The silver job's options; {@code pipelines/silver} holds the defaults run.sh passes. */
+  /** The silver job's options ({@code pipelines/silver} adds runner and JVM flags). */
+  @Description("Reads: bronze/messages/data under --lake, as it grows.\n"
+      + "Writes: silver/messages/data and silver/messages_corrupted/data (date=YYYY-MM-DD folders),"
+      + " silver/checkpoint, and bronze/messages/quarantine for bronze files it cannot read.")
   public interface Options extends LakeOptions {
     @Description("Seconds between micro-batches")
     @Default.Integer(5)
@@ -100,7 +103,7 @@ public class SilverJob {
 
   public static void run(Options options) throws Exception {
     validate(options);
-    LakeLayout layout = new LakeLayout(Path.of(options.getLake()));
+    LakeLayout layout = LakeLayout.of(options);
     Map<Integer, String> countries =
         options.getCountriesCsv().isEmpty()
             ? Countries.bundled()
