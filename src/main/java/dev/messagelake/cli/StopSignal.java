@@ -3,6 +3,7 @@ package dev.messagelake.cli;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Ctrl-C / SIGTERM ask the running job to stop cleanly; a job opens a stop signal around the
@@ -22,6 +23,9 @@ public final class StopSignal {
   private static int signals;
   private static String jobName = "job";
   private static PrintStream err = System.err;
+  // exit() runs the shutdown hooks (Spark's among them), on a thread of its own: not the handler's.
+  private static IntConsumer exit =
+      code -> new Thread(() -> System.exit(code), "exit-on-signal").start();
   private static boolean installed;
   private static long drainMillis;
   private static long lastSignalNanos;
@@ -98,9 +102,12 @@ public final class StopSignal {
     }
   }
 
-  /** Where the one-line messages go (tests). */
-  static void printTo(PrintStream stream) {
-    err = stream;
+  /** Where the one-line messages go, and what ends the process (tests). */
+  static void redirect(PrintStream stream, IntConsumer exitWith) {
+    synchronized (LOCK) {
+      err = stream;
+      exit = exitWith;
+    }
   }
 
   /**
@@ -108,9 +115,13 @@ public final class StopSignal {
    * process with 128 + the signal's number, as a shell reports a job killed by it.
    */
   static void received(int number) {
+    received(number, System.nanoTime());
+  }
+
+  /** The same, the signal arriving at {@code now} (System.nanoTime; tests give their own). */
+  static void received(int number, long now) {
     boolean someoneStops;
     synchronized (LOCK) {
-      long now = System.nanoTime();
       if (signals > 0 && now - lastSignalNanos < SAME_SIGNAL_NANOS) {
         return; // one request delivered twice (timeout(1) signals the job and its process group)
       }
@@ -125,8 +136,7 @@ public final class StopSignal {
       err.println(jobName + ": stopped at once: what was committed stands, and the next run"
           + " goes on from there");
       err.flush();
-      // exit() runs the shutdown hooks (Spark's among them) on a thread of its own.
-      new Thread(() -> System.exit(128 + number), "exit-on-signal").start();
+      exit.accept(128 + number);
     }
   }
 

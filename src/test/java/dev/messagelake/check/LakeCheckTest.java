@@ -1,5 +1,9 @@
 package dev.messagelake.check;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.messagelake.bronze.BronzeProducer;
@@ -7,6 +11,9 @@ import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.silver.SilverJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +43,39 @@ class LakeCheckTest {
     Files.delete(copy);
     Files.delete(LakeFiles.parquetFilesUnder(lake().silverCorruptedData()).get(0));
     assertEquals(1, check());
+  }
+
+  @Test
+  void silverOnlyBehindBronzeIsToldApartFromAMismatch() throws Exception {
+    assertEquals(0, bronze());
+    assertEquals(0, silverCatchUp());
+    long taken = LakeFiles.parquetFilesUnder(lake().bronzeData()).size();
+    assertEquals(0, bronze()); // bronze grows; silver has not taken the new files yet
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = check();
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(LakeCheck.BEHIND, exit);
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report, containsString("BEHIND: silver is behind bronze by "));
+    assertThat(report, containsString(" not yet processed): run ./run.sh silver --catchUp"));
+    assertThat(report, not(containsString("MISMATCH")));
+    assertThat(LakeFiles.parquetFilesUnder(lake().bronzeData()).size(), greaterThan((int) taken));
+
+    // Behind and a lost row: a mismatch, not "behind".
+    Files.delete(LakeFiles.parquetFilesUnder(lake().silverMessagesData()).get(0));
+    assertEquals(1, check());
+  }
+
+  private int bronze() {
+    return JobLauncher.run("bronze",
+        new String[] {"--lake=" + lakeRoot, "--durationSeconds=2", "--rowsPerSecond=50"},
+        BronzeProducer.Options.class, BronzeProducer::run);
   }
 
   private int silverCatchUp() {

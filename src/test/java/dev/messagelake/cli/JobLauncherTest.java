@@ -5,10 +5,16 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import dev.messagelake.check.LakeCheck;
+import dev.messagelake.flow.LakeFlow;
 import dev.messagelake.gold.GoldReports;
+import dev.messagelake.lake.LakeLayout;
+import dev.messagelake.lake.LakeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.junit.Test;
 
@@ -30,6 +36,34 @@ public class JobLauncherTest {
     Failure failure = run("silver", new OutOfMemoryError("Java heap space"));
     assertThat(failure.exit, is(JobLauncher.FAILED));
     assertThat(failure.said, containsString("silver: ran out of memory"));
+  }
+
+  @Test
+  public void aMistypedOptionIsOneLineThatNamesTheRightOne() {
+    Failure failure = parse(LakeFlow.Options.class, "--durationSecnds=5");
+    assertThat(failure.exit, is(JobLauncher.USAGE));
+    assertThat(failure.said,
+        is("lake: unknown option --durationSecnds (did you mean --durationSeconds?)\n"));
+  }
+
+  @Test
+  public void aLakeOnStorageThatIsNotSupportedIsRefusedBeforeAnythingIsWritten() {
+    Failure failure = parse(LakeCheck.Options.class, "--lake=s3://bucket/lake");
+    assertThat(failure.exit, is(JobLauncher.USAGE));
+    assertThat(failure.said, containsString("lake: --lake=s3://bucket/lake: the lake must be on a"
+        + " local disk (a path or a file:// URI); s3:// storage is not supported yet"));
+    assertThat(failure.said.strip().lines().count(), is(1L));
+    assertThat("a folder named after the scheme", Files.exists(Path.of("s3:")), is(false));
+  }
+
+  /** What a job that parses {@code args} and builds its lake layout exits with and says. */
+  private static <T extends LakeOptions> Failure parse(Class<T> optionsClass, String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        JobLauncher.run("lake", args, optionsClass, LakeLayout::of,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Failure(exit, err.toString(StandardCharsets.UTF_8));
   }
 
   /** What a job that throws {@code thrown} exits with, and what it says on stderr. */

@@ -1,6 +1,7 @@
 package dev.messagelake.flow;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,12 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.silver.SilverAssertions;
 import dev.messagelake.gold.GoldAssertions;
+import dev.messagelake.lake.JobProcess;
 import dev.messagelake.lake.LakeFiles;
 import dev.messagelake.lake.LakeLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,5 +55,34 @@ class LakeFlowEndToEndTest {
     assertThat(
         LakeFiles.listFiles(lake.silverCheckpoint().resolve("batches")).size(),
         greaterThanOrEqualTo(4));
+  }
+
+  /**
+   * Ctrl-C on a running lake (a real SIGINT to the job's own JVM, started with the defaults of
+   * pipelines/lake as run.sh starts it) ends as the end of --durationSeconds does: catch-up,
+   * check OK, both reports, exit 0.
+   */
+  @Test
+  void ctrlCEndsTheFlowAsItsDurationDoes(@TempDir Path work) throws Exception {
+    List<String> args =
+        Files.readAllLines(Path.of("pipelines", "lake")).stream()
+            .filter(line -> line.startsWith("--"))
+            .collect(Collectors.toCollection(ArrayList::new));
+    args.addAll(List.of("--durationSeconds=0", "--rowsPerSecond=20", "--silverTriggerSeconds=2"));
+    JobProcess flow = JobProcess.start(LakeFlow.class, lakeRoot, work.resolve("lake.log"),
+        args.toArray(new String[0]));
+    LakeLayout lake = new LakeLayout(lakeRoot);
+    Path batches = lake.silverCheckpoint().resolve("batches");
+    // Silver has committed a batch while the producer goes on: both are mid-stream.
+    flow.await(() -> Files.isDirectory(batches) && LakeFiles.listFiles(batches).stream()
+        .anyMatch(file -> file.toString().endsWith(".done")), Duration.ofMinutes(2));
+    flow.sigint();
+    assertEquals(0, flow.waitFor(Duration.ofMinutes(3)), flow.output());
+    String output = flow.output();
+    assertThat(output, containsString("lake: stopping cleanly (Ctrl-C again to stop at once)"));
+    assertThat(output, containsString("OK: bronze reconciles with silver, row for row"));
+    assertThat(output, containsString("gold: "));
+    assertThat(SilverAssertions.assertSilverMatchesBronze(lake), greaterThan(10L));
+    GoldAssertions.assertReportsMatchDuckDb(lake);
   }
 }

@@ -49,6 +49,14 @@ public final class JobProcess {
     ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
   }
 
+  /** SIGINT, as Ctrl-C in a terminal sends it. */
+  public void sigint() throws Exception {
+    Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new AssertionError("kill -INT " + process.pid() + " failed");
+    }
+  }
+
   public void sigkill() throws InterruptedException {
     process.kill();
   }
