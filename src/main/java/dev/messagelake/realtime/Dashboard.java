@@ -106,6 +106,7 @@ public class Dashboard implements AutoCloseable {
   public static Dashboard start(Options options) throws IOException {
     UserError.requireAtLeast("--minutes", options.getMinutes(), 1);
     UserError.requireAtLeast("--refreshSeconds", options.getRefreshSeconds(), 1);
+    UserError.requireAtLeast("--windowSeconds", options.getWindowSeconds(), 1);
     String origin = options.getAllowedOrigin();
     if (!origin.isEmpty() && !origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
       throw new UserError("--allowedOrigin must be empty, * or an origin such as"
@@ -266,6 +267,12 @@ public class Dashboard implements AutoCloseable {
     summary.put("latestUpdateMs", latestUpdate);
     ArrayNode windowArray = summary.putArray("windows");
     windows.forEach(windowArray::add);
+    // The window holding the present is still counting: marked, so it does not read as a drop.
+    long windowMillis = options.getWindowSeconds() * 1000L;
+    summary.put("windowSeconds", options.getWindowSeconds());
+    summary.put("openWindowStart", Math.floorDiv(now, windowMillis) * windowMillis);
+    ArrayNode partial = summary.putArray("partial");
+    windows.forEach(window -> partial.add(window + windowMillis > now));
     summary.set("byEventType", series(counts.get(WindowCounts.EVENT_TYPE), windows));
     summary.set("byChannel", series(counts.get(WindowCounts.CHANNEL), windows));
     ArrayNode countries = summary.putArray("topCountries");

@@ -8,9 +8,9 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * Where the realtime aggregates live: shared by the realtime job and the dashboard. The embedded
- * database sits under the lake root, in {@code _realtime/} (the {@code _} hides it from readers
- * of the lake's partitions).
+ * Where the realtime aggregates live, and their windows: shared by the realtime job and the
+ * dashboard. The embedded database sits under the lake root, in {@code _realtime/} (the {@code _}
+ * hides it from readers of the lake's partitions).
  */
 public interface DatabaseOptions extends LakeOptions {
   @Description("JDBC URL of the aggregates database: jdbc:sqlite:<file> (embedded; the default"
@@ -33,6 +33,13 @@ public interface DatabaseOptions extends LakeOptions {
   String getJdbcPasswordFile();
 
   void setJdbcPasswordFile(String value);
+
+  @Description("Length of an event-time window, in seconds: the realtime job counts per window,"
+      + " the dashboard marks the one still open (give both the same)")
+  @Default.Integer(60)
+  int getWindowSeconds();
+
+  void setWindowSeconds(int value);
 
   /** The embedded database's file under the lake root: {@code <lake>/_realtime/realtime.db}. */
   static Path embeddedFile(String lake) {

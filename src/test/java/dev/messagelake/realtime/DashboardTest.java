@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.lake.JobProcess;
@@ -17,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +68,49 @@ class DashboardTest {
       request.headers(headers);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void theJsonMarksTheWindowStillOpen() throws Exception {
+    start();
+    JsonNode summary;
+    long minute;
+    do { // again if the minute turned between the writes and the read
+      minute = System.currentTimeMillis() / 60_000 * 60_000;
+      for (long window : new long[] {minute - 120_000, minute - 60_000, minute}) {
+        writeQuality(window, 40, 2);
+      }
+      summary = new ObjectMapper().readTree(request("GET", "/api/summary").body());
+    } while (summary.get("openWindowStart").asLong() != minute);
+
+    assertEquals(60, summary.get("windowSeconds").asInt());
+    JsonNode windows = summary.get("windows");
+    JsonNode partial = summary.get("partial");
+    assertEquals(windows.size(), partial.size(), summary.toString());
+    int last = windows.size() - 1;
+    assertEquals(minute, windows.get(last).asLong(), summary.toString());
+    assertTrue(partial.get(last).asBoolean(), "the open minute: " + summary);
+    for (int i = 0; i < last; i++) {
+      assertEquals(false, partial.get(i).asBoolean(), "a closed minute: " + summary);
+    }
+  }
+
+  /** A firing's quality rows for one window (the dashboard's windows come from them). */
+  private void writeQuality(long window, long valid, long corrupted) throws Exception {
+    long now = System.currentTimeMillis();
+    Dashboard.Options options = JobLauncher.parse(
+        List.of("--lake=" + work.resolve("lake")), Dashboard.Options.class);
+    try (Connection connection = MessageCountsTable.connect(options);
+        PreparedStatement upsert = connection.prepareStatement(MessageCountsTable.UPSERT)) {
+      for (Object[] row : new Object[][] {{"valid", valid}, {"corrupted", corrupted}}) {
+        Object[] values = {window, "quality", row[0], row[1], valid + corrupted, now - 1_000, now};
+        for (int i = 0; i < values.length; i++) {
+          upsert.setObject(i + 1, values[i]);
+        }
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    }
   }
 
   @Test
