@@ -31,11 +31,11 @@ trap cleanup EXIT
 kafka="--kafkaBootstrapServers=127.0.0.1:$KAFKA_PORT"
 ./run.sh publish "$kafka" --lake="$work/lake" --kafkaTopic=ci-realtime >"$work/publish.log" 2>&1 &
 pids+=($!)
-./run.sh realtime "$kafka" --source=kafka --kafkaTopic=ci-realtime \
-  --jdbcUrl="jdbc:sqlite:$work/realtime.db" >"$work/realtime.log" 2>&1 &
+# Both find the database under the lake: $work/lake/_realtime/realtime.db.
+./run.sh realtime "$kafka" --source=kafka --kafkaTopic=ci-realtime --lake="$work/lake" \
+  >"$work/realtime.log" 2>&1 &
 pids+=($!)
-./run.sh dashboard --port="$dashboard_port" --jdbcUrl="jdbc:sqlite:$work/realtime.db" \
-  >"$work/dashboard.log" 2>&1 &
+./run.sh dashboard --port="$dashboard_port" --lake="$work/lake" >"$work/dashboard.log" 2>&1 &
 pids+=($!)
 
 if ! ./run.sh latency --dashboardUrl="http://127.0.0.1:$dashboard_port" --warmupSeconds=30 --seconds=60; then

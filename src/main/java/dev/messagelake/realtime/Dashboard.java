@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.StopSignal;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -74,21 +76,42 @@ public class Dashboard implements AutoCloseable {
     int getDurationSeconds();
 
     void setDurationSeconds(int value);
+
+    @Description("Origin whose pages may read the JSON (CORS), e.g. https://platform.example.com,"
+        + " or * for any site. Empty, the default: same origin only (no CORS header), so that"
+        + " other sites a browser visits cannot read the counts unless allowed here")
+    @Default.String("")
+    String getAllowedOrigin();
+
+    void setAllowedOrigin(String value);
   }
+
+  private static final String METHODS = "GET, HEAD, OPTIONS";
 
   private final Options options;
   private final HttpServer server;
   private final ExecutorService requests = Executors.newFixedThreadPool(4);
+  private final AtomicLong served = new AtomicLong();
+  private final long startedNanos = System.nanoTime();
+  private final int port;
+  private long stoppedNanos;
 
   private Dashboard(Options options, HttpServer server) {
     this.options = options;
     this.server = server;
+    this.port = server.getAddress().getPort(); // kept: a stopped server has no address
   }
 
   /** Starts serving; {@link #port()} tells where. */
   public static Dashboard start(Options options) throws IOException {
     UserError.requireAtLeast("--minutes", options.getMinutes(), 1);
     UserError.requireAtLeast("--refreshSeconds", options.getRefreshSeconds(), 1);
+    UserError.requireAtLeast("--windowSeconds", options.getWindowSeconds(), 1);
+    String origin = options.getAllowedOrigin();
+    if (!origin.isEmpty() && !origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+      throw new UserError("--allowedOrigin must be empty, * or an origin such as"
+          + " https://platform.example.com (scheme://host[:port], no path), got " + origin);
+    }
     MessageCountsTable.create(options); // an empty dashboard until the job writes, not an error
     HttpServer server;
     try {
@@ -98,16 +121,25 @@ public class Dashboard implements AutoCloseable {
           + e.getMessage() + "); choose another --port");
     }
     Dashboard dashboard = new Dashboard(options, server);
-    server.createContext("/", dashboard::page);
-    server.createContext("/assets/echarts.min.js", exchange -> resource(exchange, ECHARTS, "text/javascript"));
-    server.createContext("/api/summary", dashboard::summary);
+    server.createContext("/", dashboard.handler(false, dashboard::page));
+    server.createContext("/assets/echarts.min.js",
+        dashboard.handler(false, exchange -> resource(exchange, ECHARTS, "text/javascript")));
+    server.createContext("/api/summary", dashboard.handler(true, dashboard::summary));
     server.setExecutor(dashboard.requests);
     server.start();
     return dashboard;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return port;
+  }
+
+  /** The line printed when the dashboard stops, as the other jobs print theirs. */
+  String stoppedLine() {
+    long requests = served.get();
+    long nanos = (stoppedNanos == 0 ? System.nanoTime() : stoppedNanos) - startedNanos;
+    return String.format("dashboard stopped: served %d request%s in %d s on http://%s:%d/",
+        requests, requests == 1 ? "" : "s", nanos / 1_000_000_000L, options.getBind(), port);
   }
 
   public static void main(String[] args) {
@@ -116,13 +148,58 @@ public class Dashboard implements AutoCloseable {
 
   private static void serve(Options options) throws Exception {
     StopSignal stop = StopSignal.onShutdown(5_000);
-    try (Dashboard dashboard = start(options)) {
-      System.out.printf("dashboard: http://%s:%d/ (JSON: /api/summary?minutes=%d) over %s; Ctrl-C stops%n",
-          options.getBind(), dashboard.port(), options.getMinutes(), options.getJdbcUrl());
-      stop.awaitRequest(options.getDurationSeconds() > 0 ? options.getDurationSeconds() * 1000L : Long.MAX_VALUE);
+    try {
+      Dashboard dashboard = start(options);
+      try {
+        System.out.printf("dashboard: http://%s:%d/ (JSON: /api/summary?minutes=%d) over %s;"
+                + " Ctrl-C stops%n",
+            options.getBind(), dashboard.port(), options.getMinutes(), options.getJdbcUrl());
+        stop.awaitRequest(options.getDurationSeconds() > 0
+            ? options.getDurationSeconds() * 1000L
+            : Long.MAX_VALUE);
+      } finally {
+        dashboard.close();
+      }
+      System.out.println(dashboard.stoppedLine()); // before done(): on SIGTERM the JVM waits for it
     } finally {
       stop.done();
     }
+  }
+
+  /**
+   * Every request: counted; GET and HEAD served, OPTIONS answered (a CORS preflight where
+   * {@code cors}), anything else refused; CORS headers only where {@code cors} and allowed.
+   */
+  private HttpHandler handler(boolean cors, HttpHandler serve) {
+    return exchange -> {
+      served.incrementAndGet();
+      try {
+        String origin = options.getAllowedOrigin();
+        if (cors && !origin.isEmpty()) {
+          exchange.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
+        }
+        switch (exchange.getRequestMethod()) {
+          case "GET":
+          case "HEAD":
+            serve.handle(exchange);
+            break;
+          case "OPTIONS":
+            exchange.getResponseHeaders().set("Allow", METHODS);
+            if (cors && !origin.isEmpty()) {
+              exchange.getResponseHeaders().set("Access-Control-Allow-Methods", METHODS);
+              exchange.getResponseHeaders().set("Access-Control-Max-Age", "600");
+            }
+            exchange.sendResponseHeaders(204, -1);
+            break;
+          default:
+            exchange.getResponseHeaders().set("Allow", METHODS);
+            send(exchange, 405, "text/plain",
+                "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
+        }
+      } finally {
+        exchange.close();
+      }
+    };
   }
 
   private void page(HttpExchange exchange) throws IOException {
@@ -190,6 +267,12 @@ public class Dashboard implements AutoCloseable {
     summary.put("latestUpdateMs", latestUpdate);
     ArrayNode windowArray = summary.putArray("windows");
     windows.forEach(windowArray::add);
+    // The window holding the present is still counting: marked, so it does not read as a drop.
+    long windowMillis = options.getWindowSeconds() * 1000L;
+    summary.put("windowSeconds", options.getWindowSeconds());
+    summary.put("openWindowStart", Math.floorDiv(now, windowMillis) * windowMillis);
+    ArrayNode partial = summary.putArray("partial");
+    windows.forEach(window -> partial.add(window + windowMillis > now));
     summary.set("byEventType", series(counts.get(WindowCounts.EVENT_TYPE), windows));
     summary.set("byChannel", series(counts.get(WindowCounts.CHANNEL), windows));
     ArrayNode countries = summary.putArray("topCountries");
@@ -244,6 +327,12 @@ public class Dashboard implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      // The JDK's server takes -1 (no body) for a HEAD; Content-Length still tells the GET's.
+      exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
     exchange.sendResponseHeaders(status, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
@@ -254,5 +343,8 @@ public class Dashboard implements AutoCloseable {
   public void close() {
     server.stop(0);
     requests.shutdownNow();
+    if (stoppedNanos == 0) {
+      stoppedNanos = System.nanoTime();
+    }
   }
 }

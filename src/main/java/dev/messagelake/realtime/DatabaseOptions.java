@@ -1,14 +1,22 @@
 package dev.messagelake.realtime;
 
+import dev.messagelake.lake.LakeOptions;
+import java.nio.file.Path;
 import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Where the realtime aggregates live: shared by the realtime job and the dashboard. */
-public interface DatabaseOptions extends PipelineOptions {
-  @Description("JDBC URL of the aggregates database: jdbc:sqlite:<file> (embedded, the default)"
-      + " or jdbc:postgresql://127.0.0.1:5432/<db> (./run.sh postgres start prints its URL)")
-  @Default.String("jdbc:sqlite:realtime.db")
+/**
+ * Where the realtime aggregates live, and their windows: shared by the realtime job and the
+ * dashboard. The embedded database sits under the lake root, in {@code _realtime/} (the {@code _}
+ * hides it from readers of the lake's partitions).
+ */
+public interface DatabaseOptions extends LakeOptions {
+  @Description("JDBC URL of the aggregates database: jdbc:sqlite:<file> (embedded; the default"
+      + " is jdbc:sqlite:<lake>/_realtime/realtime.db, under --lake) or"
+      + " jdbc:postgresql://127.0.0.1:5432/<db> (./run.sh postgres start prints its URL)")
+  @Default.InstanceFactory(EmbeddedUnderLake.class)
   String getJdbcUrl();
 
   void setJdbcUrl(String value);
@@ -25,4 +33,24 @@ public interface DatabaseOptions extends PipelineOptions {
   String getJdbcPasswordFile();
 
   void setJdbcPasswordFile(String value);
+
+  @Description("Length of an event-time window, in seconds: the realtime job counts per window,"
+      + " the dashboard marks the one still open (give both the same)")
+  @Default.Integer(60)
+  int getWindowSeconds();
+
+  void setWindowSeconds(int value);
+
+  /** The embedded database's file under the lake root: {@code <lake>/_realtime/realtime.db}. */
+  static Path embeddedFile(String lake) {
+    return Path.of(lake, "_realtime", "realtime.db");
+  }
+
+  /** The default --jdbcUrl: SQLite in the lake's {@code _realtime/} folder. */
+  class EmbeddedUnderLake implements DefaultValueFactory<String> {
+    @Override
+    public String create(PipelineOptions options) {
+      return "jdbc:sqlite:" + embeddedFile(options.as(LakeOptions.class).getLake());
+    }
+  }
 }

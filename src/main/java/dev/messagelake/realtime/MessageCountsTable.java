@@ -98,6 +98,14 @@ public final class MessageCountsTable {
   /** Creates the table when missing (and puts SQLite in WAL mode: readers never block the job). */
   public static void create(DatabaseOptions options) {
     Database database = Database.of(options);
+    Path file = database.sqliteFile();
+    if (file != null && file.getParent() != null) {
+      try {
+        Files.createDirectories(file.getParent()); // SQLite creates the file, not its folder
+      } catch (IOException e) {
+        throw new UserError("cannot create the folder of " + database.url + ": " + e);
+      }
+    }
     try (Connection connection = database.connect();
         Statement statement = connection.createStatement()) {
       if (database.isSqlite()) {
@@ -144,6 +152,18 @@ public final class MessageCountsTable {
 
     boolean isSqlite() {
       return driver.equals("org.sqlite.JDBC");
+    }
+
+    /** The file of a plain {@code jdbc:sqlite:<file>} URL; null for memory, URIs and servers. */
+    Path sqliteFile() {
+      if (!isSqlite()) {
+        return null;
+      }
+      String name = url.substring("jdbc:sqlite:".length()).replaceFirst("\\?.*", "");
+      if (name.isEmpty() || name.startsWith(":") || name.startsWith("file:")) {
+        return null;
+      }
+      return Path.of(name);
     }
 
     Connection connect() throws SQLException {

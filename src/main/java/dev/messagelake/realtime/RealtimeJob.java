@@ -73,12 +73,6 @@ public class RealtimeJob {
 
     void setSeed(long value);
 
-    @Description("Length of an event-time window, in seconds")
-    @Default.Integer(60)
-    int getWindowSeconds();
-
-    void setWindowSeconds(int value);
-
     @Description("A window's counts are written this many seconds after its first new event"
         + " (early firings while it is open, late ones after)")
     @Default.Integer(2)

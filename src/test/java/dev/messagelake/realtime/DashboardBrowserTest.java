@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,13 @@ class DashboardBrowserTest {
     wait.until(page -> total("byEventType") == 102.0);
     assertThat(refreshes(), greaterThan(before));
     assertThat(categories("byEventType").size(), is(3));
+    // The open minute is labelled as such while it is open (the clock may turn meanwhile).
+    wait.until(page -> categories("byEventType").get(2).toString().endsWith(" (open)")
+        || System.currentTimeMillis() >= minute + 60_000);
+    for (String chart : List.of("byEventType", "byChannel", "corruptedShare")) {
+      List<Object> labels = categories(chart);
+      assertThat(chart, labels.get(0).toString() + labels.get(1), not(containsString("open")));
+    }
     assertThat(browser.findElement(org.openqa.selenium.By.id("status")).getText(),
         containsString("102 valid, 38 corrupted"));
 
