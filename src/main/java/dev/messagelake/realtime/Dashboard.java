@@ -45,7 +45,9 @@ public class Dashboard implements AutoCloseable {
   private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
   private static final int TOP_COUNTRIES = 10;
 
-  /** The dashboard's options; {@code pipelines/dashboard} holds the defaults run.sh passes. */
+  /** The dashboard's options. */
+  @Description("Reads: the message_counts table of --jdbcUrl (the realtime job fills it).\n"
+      + "Writes: nothing; serves the page on http://--bind:--port/ and its JSON on /api/summary.")
   public interface Options extends DatabaseOptions {
     @Description("Address to serve on (127.0.0.1: this machine only)")
     @Default.String("127.0.0.1")
