@@ -25,8 +25,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.ReadableInstant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./run.sh gold}: the business reports of silver's valid messages, after deduplication,
@@ -38,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public class GoldReports {
-  private static final Logger LOG = LoggerFactory.getLogger(GoldReports.class);
   private static final int SHOWN_ROWS = 20;
 
   /** The gold job's options; {@code pipelines/gold} holds the defaults run.sh passes. */
@@ -83,8 +80,6 @@ public class GoldReports {
       List<Row> dailyCounts = daily.read();
       long silverRows = silverRowCount.join();
       long kept = PivotReports.messages(dailyCounts);
-      LOG.info("gold: {} silver rows, {} after deduplication ({} ms)",
-          silverRows, kept, System.currentTimeMillis() - started);
       publish(PivotReports.dailyChannelEvents(dailyCounts), layout.goldDailyChannelEvents(), "daily_channel_events");
       publish(PivotReports.userChannelActivity(users.read()), layout.goldUserChannelActivity(), "user_channel_activity");
       System.out.printf("gold: %d silver rows, %d deduplicated, reports in %.1f s%n",
