@@ -80,8 +80,10 @@ public class GoldReports {
       List<Row> dailyCounts = daily.read();
       long silverRows = silverRowCount.join();
       long kept = PivotReports.messages(dailyCounts);
-      publish(PivotReports.dailyChannelEvents(dailyCounts), layout.goldDailyChannelEvents(), "daily_channel_events");
-      publish(PivotReports.userChannelActivity(users.read()), layout.goldUserChannelActivity(), "user_channel_activity");
+      publish(PivotReports.dailyChannelEvents(dailyCounts), layout, layout.goldDailyChannelEvents(),
+          "daily_channel_events");
+      publish(PivotReports.userChannelActivity(users.read()), layout,
+          layout.goldUserChannelActivity(), "user_channel_activity");
       System.out.printf("gold: %d silver rows, %d deduplicated, reports in %.1f s%n",
           silverRows, kept, (System.currentTimeMillis() - started) / 1000.0);
     } finally {
@@ -111,8 +113,9 @@ public class GoldReports {
     }
   }
 
-  private static void publish(ReportTable report, Path folder, String name) {
+  private static void publish(ReportTable report, LakeLayout layout, Path folder, String name) {
     report.writeCsv(folder, name);
-    System.out.printf("%s (%d rows):%n%s", folder, report.rows.size(), report.toAlignedTable(SHOWN_ROWS));
+    System.out.printf("%s (%d rows):%n%s", layout.display(folder), report.rows.size(),
+        report.toAlignedTable(SHOWN_ROWS));
   }
 }
