@@ -9,6 +9,7 @@ import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.silver.SilverCheckpoint;
 import dev.messagelake.silver.SilverJob;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,9 +79,9 @@ class ReadTheLakeTest {
   @Test
   void sparkSnippet() throws Exception {
     String snippet = snippet("spark");
-    Matcher read =
-        Pattern.compile("spark\\.read\\.parquet\\(\"([^\"]+)\"\\)\\.createOrReplaceTempView\\(\"(\\w+)\"\\)")
-            .matcher(snippet);
+    Matcher read = Pattern.compile(
+            "spark\\.read\\.parquet\\(\"([^\"]+)\"\\)\\.createOrReplaceTempView\\(\"(\\w+)\"\\)")
+        .matcher(snippet);
     Matcher sql = Pattern.compile("spark\\.sql\\(\"([^\"]+)\"\\)").matcher(snippet);
     assertTrue(read.find() && sql.find(), "the README's Spark snippet: " + snippet);
     SparkSession spark = SparkSession.builder()
@@ -115,7 +116,8 @@ class ReadTheLakeTest {
     while (line.find()) {
       byDate.put(line.group(1), Long.parseLong(line.group(2)));
     }
-    assertEquals(List.of("2026-11-25", "2026-11-26"), new ArrayList<>(byDate.keySet()), result.output);
+    assertEquals(
+        List.of("2026-11-25", "2026-11-26"), new ArrayList<>(byDate.keySet()), result.output);
     assertEquals(committed.validRows, byDate.values().stream().mapToLong(Long::longValue).sum());
   }
 
@@ -154,7 +156,7 @@ class ReadTheLakeTest {
     try {
       process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
           .start();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return new Result(-1, e.getMessage()); // no python3 at all
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
