@@ -66,7 +66,8 @@ public final class BronzeCheckpoint {
   public static void reset(LakeLayout layout) {
     LakeFiles.deleteRecursively(layout.bronzeData());
     JobLock.deleteAllButLock(layout.bronzeCheckpoint().resolve(LOCK));
-    LOG.info("reset: deleted {} and {}", layout.bronzeData(), layout.bronzeCheckpoint());
+    LOG.info("bronze: reset: deleted {} and {}", layout.display(layout.bronzeData()),
+        layout.display(layout.bronzeCheckpoint()));
   }
 
   /**
@@ -76,7 +77,7 @@ public final class BronzeCheckpoint {
   public static BronzeCheckpoint recover(LakeLayout layout) {
     LakeFiles.createDirectories(layout.bronzeData());
     LakeFiles.createDirectories(layout.bronzeCheckpoint());
-    long[] committed = committedInData(layout.bronzeData());
+    long[] committed = committedInData(layout);
     long dataNext = committed[0];
     long recorded = readRecordedNextValue(layout);
     if (recorded > dataNext) {
@@ -92,13 +93,13 @@ public final class BronzeCheckpoint {
     BronzeCheckpoint checkpoint = new BronzeCheckpoint(layout, dataNext, committed[1]);
     checkpoint.kafkaOffsets.putAll(readRecordedKafkaOffsets(layout));
     if (recorded >= 0 && recorded < dataNext) {
-      LOG.info("checkpoint rolled forward from value {} to {} (stopped after a commit)",
+      LOG.info("bronze: checkpoint rolled forward from value {} to {} (stopped after a commit)",
           recorded, dataNext);
     }
     LakeFiles.deleteRecursively(checkpoint.temp());
     int published = checkpoint.commitStaged();
     if (published > 0) {
-      LOG.info("published {} file(s) a previous run had staged", published);
+      LOG.info("bronze: published {} file(s) a previous run had staged", published);
     }
     checkpoint.discardStaging();
     checkpoint.record();
@@ -130,7 +131,7 @@ public final class BronzeCheckpoint {
     if (windowStaged(layout)) {
       return Interruption.WINDOW_STAGED;
     }
-    if (readRecordedNextValue(layout) < committedInData(layout.bronzeData())[0]) {
+    if (readRecordedNextValue(layout) < committedInData(layout)[0]) {
       return Interruption.CHECKPOINT_BEHIND;
     }
     return LakeFiles.filesUnder(new BronzeCheckpoint(layout, 0, 0).temp()).isEmpty()
@@ -168,7 +169,8 @@ public final class BronzeCheckpoint {
       LongColumnRange range = stagedRanges.get(file);
       if (range.max < nextValue) {
         // A replayed window (runners may write a window twice): same values, same content.
-        LOG.warn("dropping {}: values {}..{} are already committed", file, range.min, range.max);
+        LOG.warn("bronze: dropping {}: values {}..{} are already committed", layout.display(file),
+            range.min, range.max);
         delete(file);
       } else if (range.min != nextValue) {
         break; // an earlier window is still being written
@@ -307,7 +309,8 @@ public final class BronzeCheckpoint {
   }
 
   /** {next value, file count} of the committed files in data/, checking they tile 0..N-1. */
-  private static long[] committedInData(Path data) {
+  private static long[] committedInData(LakeLayout layout) {
+    Path data = layout.bronzeData();
     long next = 0;
     long files = 0;
     for (Path file : LakeFiles.listFiles(data)) {
@@ -316,7 +319,8 @@ public final class BronzeCheckpoint {
       }
       Matcher name = DATA_FILE.matcher(file.getFileName().toString());
       if (!name.matches()) {
-        LOG.warn("ignoring {}: not a file of this producer (values-<first>-<last>.parquet)", file);
+        LOG.warn("bronze: ignoring {}: not a file of this producer (values-<first>-<last>.parquet)",
+            layout.display(file));
         continue;
       }
       long first = Long.parseLong(name.group(1));

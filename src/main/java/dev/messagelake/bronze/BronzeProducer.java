@@ -342,7 +342,7 @@ public class BronzeProducer {
 
     @Override
     public String target() {
-      return layout.bronzeData().toString();
+      return layout.display(layout.bronzeData());
     }
 
     @Override
@@ -351,16 +351,18 @@ public class BronzeProducer {
       return String.format(
           "bronze stopped: wrote %d rows in %d files this run (%.1f rows/s); "
               + "%s now holds values 0..%d in %d files",
-          rows, checkpoint.committedFiles() - firstFiles, rows / seconds, layout.bronzeData(),
+          rows, checkpoint.committedFiles() - firstFiles, rows / seconds,
+          layout.display(layout.bronzeData()),
           checkpoint.nextValue() - 1, checkpoint.committedFiles());
     }
   }
 
   private static void produce(Options options, BatchSink sink) throws Exception {
     long firstValue = sink.nextValue();
+    String job = options.getSink().equals(KAFKA) ? "publish" : "bronze"; // as run.sh calls it
     LOG.info(
-        "bronze: {} rows/s into {}, {} s windows, continuing at value {}",
-        options.getRowsPerSecond(), sink.target(), options.getTriggerSeconds(), firstValue);
+        "{}: {} rows/s into {}, {} s windows, continuing at value {}",
+        job, options.getRowsPerSecond(), sink.target(), options.getTriggerSeconds(), firstValue);
 
     Instant start = new Instant((System.currentTimeMillis() / 1000 + 1) * 1000);
     ScheduledTime schedule = new ScheduledTime(start, options.getRowsPerSecond());
@@ -397,7 +399,7 @@ public class BronzeProducer {
         }
         if (System.currentTimeMillis() >= nextProgress) {
           nextProgress += PROGRESS_MILLIS;
-          LOG.info("bronze: {} rows this run into {}, last value {}",
+          LOG.info("{}: {} rows this run into {}, last value {}", job,
               sink.nextValue() - firstValue, sink.target(), sink.nextValue() - 1);
         }
         long wait = Math.min(windowStart(now, windowMillis) + windowMillis, deadline)

@@ -150,8 +150,8 @@ final class KafkaIngest {
     long deadline =
         options.getDurationSeconds() > 0 ? start + options.getDurationSeconds() * 1000L : Long.MAX_VALUE;
     LOG.info("bronze: ingesting topic {} at {} into {} every {} s, continuing at value {}",
-        topic, options.getKafkaBootstrapServers(), layout.bronzeData(), options.getTriggerSeconds(),
-        firstValue);
+        topic, options.getKafkaBootstrapServers(), layout.display(layout.bronzeData()),
+        options.getTriggerSeconds(), firstValue);
     long nextProgress = start + PROGRESS_MILLIS;
     long waitingSince = -1;
     StopSignal stop = StopSignal.onShutdown(60_000);
@@ -206,7 +206,8 @@ final class KafkaIngest {
           "bronze stopped: ingested %d rows in %d files this run from topic %s; "
               + "%s now holds values 0..%d in %d files (offsets %s)%n",
           checkpoint.nextValue() - firstValue, checkpoint.committedFiles() - firstFiles, topic,
-          layout.bronzeData(), checkpoint.nextValue() - 1, checkpoint.committedFiles(),
+          layout.display(layout.bronzeData()), checkpoint.nextValue() - 1,
+          checkpoint.committedFiles(),
           checkpoint.kafkaOffsets());
     } finally {
       stop.done();

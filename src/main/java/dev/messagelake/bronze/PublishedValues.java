@@ -96,7 +96,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   }
 
   private void sendAgain(BronzeProducer.Batch batch) {
-    LOG.info("bronze: sending again the batch a stop interrupted, values {}..{} (the same events)",
+    LOG.info("publish: sending again the batch a stop interrupted, values {}..{} (the same events)",
         batch.firstValue() + batch.fromOffset(), batch.endValue() - 1);
     BronzeProducer.writeBatch(options, this, batch);
     commit(batch.endValue());
@@ -138,7 +138,7 @@ final class PublishedValues implements BronzeProducer.BatchSink, AutoCloseable {
   @Override
   public String summary(long rows, double seconds) {
     return String.format(
-        "bronze stopped: published %d rows this run (%.1f rows/s) to %s; values 0..%d sent",
+        "publish stopped: published %d rows this run (%.1f rows/s) to %s; values 0..%d sent",
         rows, rows / seconds, target(), nextValue - 1);
   }
 

@@ -26,8 +26,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.ReadableInstant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./run.sh gold}: the business reports of silver's valid messages, after deduplication,
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public class GoldReports {
-  private static final Logger LOG = LoggerFactory.getLogger(GoldReports.class);
   private static final int SHOWN_ROWS = 20;
 
   /** The gold job's options ({@code pipelines/gold} adds runner and JVM flags). */
@@ -88,10 +85,10 @@ public class GoldReports {
       List<Row> dailyCounts = daily.read();
       long silverRows = silverRowCount.join();
       long kept = PivotReports.messages(dailyCounts);
-      LOG.info("gold: {} silver rows, {} after deduplication ({} ms)",
-          silverRows, kept, System.currentTimeMillis() - started);
-      publish(PivotReports.dailyChannelEvents(dailyCounts), layout.goldDailyChannelEvents(), "daily_channel_events");
-      publish(PivotReports.userChannelActivity(users.read()), layout.goldUserChannelActivity(), "user_channel_activity");
+      publish(PivotReports.dailyChannelEvents(dailyCounts), layout, layout.goldDailyChannelEvents(),
+          "daily_channel_events");
+      publish(PivotReports.userChannelActivity(users.read()), layout,
+          layout.goldUserChannelActivity(), "user_channel_activity");
       System.out.printf("gold: %d silver rows, %d deduplicated, reports in %.1f s%n",
           silverRows, kept, (System.currentTimeMillis() - started) / 1000.0);
     } finally {
@@ -121,8 +118,9 @@ public class GoldReports {
     }
   }
 
-  private static void publish(ReportTable report, Path folder, String name) {
+  private static void publish(ReportTable report, LakeLayout layout, Path folder, String name) {
     report.writeCsv(folder, name);
-    System.out.printf("%s (%d rows):%n%s", folder, report.rows.size(), report.toAlignedTable(SHOWN_ROWS));
+    System.out.printf("%s (%d rows):%n%s", layout.display(folder), report.rows.size(),
+        report.toAlignedTable(SHOWN_ROWS));
   }
 }

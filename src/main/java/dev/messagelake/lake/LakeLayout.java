@@ -84,6 +84,17 @@ public final class LakeLayout {
     return root.resolve("gold").resolve("user_channel_activity");
   }
 
+  /**
+   * A path as our log lines show it: relative to the lake root, which the user gave (a full path
+   * repeated on every line hid what changed); whole when it is the root or outside the lake.
+   */
+  public String display(Path path) {
+    Path absolute = path.toAbsolutePath().normalize();
+    return absolute.startsWith(root) && !absolute.equals(root)
+        ? root.relativize(absolute).toString()
+        : absolute.toString();
+  }
+
   /** Spark/Hive convention: names starting with '.' or '_' are hidden from readers. */
   public static boolean isHidden(Path file) {
     String name = file.getFileName().toString();

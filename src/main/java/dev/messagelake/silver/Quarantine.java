@@ -87,6 +87,7 @@ public final class Quarantine {
     LakeFiles.createDirectories(target.getParent());
     LakeFiles.writeAtomically(target.resolveSibling(target.getFileName() + REASON_SUFFIX), problem + "\n");
     LakeFiles.moveAtomically(layout.bronzeData().resolve(file), target);
-    LOG.error("silver: quarantined bronze file {}: {} (moved to {})", file, problem, target);
+    LOG.error("silver: quarantined bronze file {}: {} (moved to {})", file, problem,
+        layout.display(target));
   }
 }

@@ -88,7 +88,7 @@ public final class SilverCheckpoint {
     LakeFiles.deleteRecursively(layout.silverMessagesData());
     LakeFiles.deleteRecursively(layout.silverCorruptedData());
     JobLock.deleteAllButLock(layout.silverCheckpoint().resolve(LOCK));
-    LOG.info("reset: deleted the silver tables and checkpoint");
+    LOG.info("silver: reset: deleted the silver tables and checkpoint");
   }
 
   /**
@@ -112,10 +112,11 @@ public final class SilverCheckpoint {
       if (done.contains(id)) {
         checkpoint.committedInputs.addAll(checkpoint.readPlan(id).inputs);
       } else if (Files.exists(checkpoint.staging(id).resolve(STAGED_MARKER))) {
-        LOG.info("batch {} was written but not committed: committing it now", id);
+        LOG.info("silver: batch {} was written but not committed: committing it now", id);
         checkpoint.commit(checkpoint.readPlan(id));
       } else {
-        LOG.info("batch {} was interrupted before it was written: its files go to the next batch", id);
+        LOG.info("silver: batch {} was interrupted before it was written: its files go to the next"
+            + " batch", id);
         LakeFiles.deleteRecursively(checkpoint.staging(id));
         deleteFile(checkpoint.planFile(id));
       }
@@ -232,7 +233,8 @@ public final class SilverCheckpoint {
     Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
     for (Path file : LakeFiles.parquetFilesUnder(staging(batch.id))) {
       if (!kept.contains(file.toAbsolutePath())) {
-        LOG.warn("silver batch {}: deleting {}, a file of a failed attempt", batch.id, file);
+        LOG.warn("silver batch {}: deleting {}, a file of a failed attempt", batch.id,
+            layout.display(file));
         LakeFiles.deleteRecursively(file);
       }
     }
@@ -328,8 +330,8 @@ public final class SilverCheckpoint {
   public static void requireTablesMatchLog(LakeLayout layout) {
     CommitLog log = commitLog(layout);
     if (!log.unlistedBatches.isEmpty()) {
-      LOG.warn("batches {} were committed without a file list: silver is not checked against them",
-          log.unlistedBatches);
+      LOG.warn("silver: batches {} were committed without a file list: silver is not checked"
+              + " against them", log.unlistedBatches);
       return;
     }
     List<Path> missing = log.missingFiles();

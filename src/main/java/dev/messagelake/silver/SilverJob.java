@@ -139,8 +139,9 @@ public class SilverJob {
   private void stream() throws Exception {
     LOG.info(
         "silver: {} -> {} and {}, a batch every {} s ({} bronze files already committed)",
-        layout.bronzeData(), layout.silverMessagesData(), layout.silverCorruptedData(),
-        options.getTriggerSeconds(), checkpoint.committedInputCount());
+        layout.display(layout.bronzeData()), layout.display(layout.silverMessagesData()),
+        layout.display(layout.silverCorruptedData()), options.getTriggerSeconds(),
+        checkpoint.committedInputCount());
     StopSignal stop = StopSignal.onShutdown(10 * 60_000L);
     try {
       if (options.getCatchUp()) {

@@ -5,7 +5,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.messagelake.broker.KafkaBroker;
 import dev.messagelake.lake.JobProcess;
@@ -73,11 +75,20 @@ class KafkaIngestEndToEndTest {
     JobProcess ingest2 = JobProcess.start(BronzeProducer.class, lakeRoot, logs.resolve("ingest-2.log"),
         kafka(topic, "--source=kafka"));
     assertEquals(0, publisher2.waitFor(STARTUP), publisher2.output());
+    // Each logs as the job run.sh calls it (publish, bronze), lake paths relative to the lake.
+    assertThat(publisher2.output(), containsString("publish stopped: published "));
+    assertTrue(publisher2.output().lines().anyMatch(line ->
+        line.matches("\\d\\d:\\d\\d:\\d\\d publish: 100 rows/s into topic " + topic + " at .*")),
+        publisher2.output());
     long sent = nextValue(published);
     ingest2.await(() -> committedValues(lake) >= sent, STARTUP);
     ingest2.sigterm();
     assertEquals(0, ingest2.waitFor(STARTUP), ingest2.output()); // a clean stop
     assertThat(ingest2.output(), containsString("now holds values 0.." + (sent - 1)));
+    assertTrue(ingest2.output().lines().anyMatch(line ->
+        line.matches("\\d\\d:\\d\\d:\\d\\d bronze: ingesting topic " + topic
+            + " at .* into bronze/messages/data every .*")), ingest2.output());
+    assertThat(ingest2.output(), not(containsString(lakeRoot.toAbsolutePath().toString())));
 
     assertEquals(sent, assertValuesZeroToNOnce(lake));
     // A value sent again after the kill is the very same event: same JSON, byte for byte.

@@ -2,10 +2,12 @@ package dev.messagelake.gold;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.lake.JobProcess;
 import dev.messagelake.lake.LakeLayout;
 import dev.messagelake.lake.LakeSchemas;
 import dev.messagelake.lake.ParquetFixtures;
@@ -14,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The reports of a lake, against expectations computed independently. */
 class GoldReportsTest {
   @TempDir Path lakeRoot;
+  @TempDir Path logs;
 
   private LakeLayout lake() {
     return new LakeLayout(lakeRoot);
@@ -83,6 +87,21 @@ class GoldReportsTest {
 
     String daily = GoldAssertions.assertReportsMatchDuckDb(lake());
     assertThat(daily, containsString("2024-12-02"));
+  }
+
+  @Test
+  void aRunPrintsItsSummaryOnce() throws Exception {
+    SilverFixture.write(lakeRoot, 200, 1000);
+
+    // A process of its own, as a user runs it: its log lines and its stdout, in one file.
+    JobProcess gold = JobProcess.start(GoldReports.class, lakeRoot, logs.resolve("gold.log"));
+    assertEquals(0, gold.waitFor(Duration.ofSeconds(180)), gold.output());
+
+    List<String> summaries =
+        gold.output().lines().filter(line -> line.contains("silver rows")).toList();
+    assertEquals(1, summaries.size(), gold.output());
+    assertThat(summaries.get(0),
+        matchesPattern("gold: 200 silver rows, \\d+ deduplicated, reports in \\d+\\.\\d s"));
   }
 
   @Test
