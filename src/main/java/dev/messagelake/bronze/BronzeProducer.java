@@ -243,7 +243,9 @@ public class BronzeProducer {
   }
 
   public static void main(String[] args) {
-    System.exit(JobLauncher.run("bronze", args, Options.class, BronzeProducer::run));
+    // ./run.sh publish is this class with --sink=kafka: its messages name the job the user ran.
+    String job = JobLauncher.lastOneWins(args).contains("--sink=" + KAFKA) ? "publish" : "bronze";
+    System.exit(JobLauncher.run(job, args, Options.class, BronzeProducer::run));
   }
 
   /** Runs the producer until its duration ends or the process is asked to stop. */
