@@ -1,6 +1,7 @@
 package dev.messagelake.cli;
 
 import java.io.PrintStream;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -163,29 +164,19 @@ final class Help {
       wrap(description, "      ", out);
     }
 
+    /** The value of its {@code @Default.X} annotation; none for a default computed at run time. */
     private static Optional<String> defaultOf(Method getter) {
-      Default.String text = getter.getAnnotation(Default.String.class);
-      if (text != null) {
-        return Optional.of(text.value());
+      for (Annotation annotation : getter.getAnnotations()) {
+        Class<? extends Annotation> type = annotation.annotationType();
+        if (type.getEnclosingClass() == Default.class && type != Default.InstanceFactory.class) {
+          try {
+            return Optional.of(String.valueOf(type.getMethod("value").invoke(annotation)));
+          } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + annotation, e);
+          }
+        }
       }
-      Default.Integer integer = getter.getAnnotation(Default.Integer.class);
-      if (integer != null) {
-        return Optional.of(String.valueOf(integer.value()));
-      }
-      Default.Long number = getter.getAnnotation(Default.Long.class);
-      if (number != null) {
-        return Optional.of(String.valueOf(number.value()));
-      }
-      Default.Boolean flag = getter.getAnnotation(Default.Boolean.class);
-      if (flag != null) {
-        return Optional.of(String.valueOf(flag.value()));
-      }
-      Default.Double real = getter.getAnnotation(Default.Double.class);
-      if (real != null) {
-        return Optional.of(String.valueOf(real.value()));
-      }
-      Default.Enum choice = getter.getAnnotation(Default.Enum.class);
-      return choice == null ? Optional.empty() : Optional.of(choice.value());
+      return Optional.empty();
     }
   }
 }
