@@ -102,10 +102,9 @@ class BronzeBadInputTest {
   void helpListsTheJobsOptionsWithDefaults() {
     assertEquals(0, bronze("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    assertThat(help, containsString("--rowsPerSecond=<long>"));
-    assertThat(help, containsString("Default: 1"));
-    assertThat(help, containsString("--durationSeconds"));
-    assertThat(help, containsString("--reset"));
+    assertThat(help, containsString("\n  --rowsPerSecond=1\n      Rows per second"));
+    assertThat(help, containsString("\n  --durationSeconds=0\n"));
+    assertThat(help, containsString("\n  --reset=false\n"));
   }
 
   @Test

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.messagelake.lake.JobProcess;
+import dev.messagelake.lake.LakeFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,13 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the table.
  */
 class PostgresRealtimeTest {
-  // Under target/: the server runs as the postgres user, who cannot enter a root-only temp dir.
-  private static final Path SERVER_DIR = Path.of("target", "test-postgres").toAbsolutePath();
+  // The server runs as the postgres user, who cannot enter a root-only folder: neither a JUnit
+  // temp dir nor a checkout inside one (a CI clone under mktemp -d), so a folder of its own.
+  private Path serverDir;
   private int port;
   @TempDir Path logs;
 
   @BeforeEach
   void startServer() throws Exception {
+    serverDir = Files.createTempDirectory("messagelake-test-postgres",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     port = freePort();
     script("reset");
     script("start");
@@ -46,13 +51,14 @@ class PostgresRealtimeTest {
   void stopServer() throws Exception {
     script("stop");
     script("reset");
+    LakeFiles.deleteRecursively(serverDir);
   }
 
   @Test
   void theRealtimeJobUpsertsIntoPostgresAndTheDashboardReadsIt() throws Exception {
     String[] database = {
       "--jdbcUrl=jdbc:postgresql://127.0.0.1:" + port + "/messagelake", "--jdbcUser=messagelake",
-      "--jdbcPasswordFile=" + SERVER_DIR.resolve("password")
+      "--jdbcPasswordFile=" + serverDir.resolve("password")
     };
     JobProcess realtime = JobProcess.startWithoutLake(RealtimeJob.class, logs.resolve("realtime.log"),
         concat(database, "--source=rate", "--rowsPerSecond=40", "--windowSeconds=5",
@@ -111,7 +117,7 @@ class PostgresRealtimeTest {
         new ProcessBuilder("bash", Path.of("scripts/postgres.sh").toAbsolutePath().toString(), command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
-    builder.environment().put("PG_DIR", SERVER_DIR.toString());
+    builder.environment().put("PG_DIR", serverDir.toString());
     builder.environment().put("PG_PORT", String.valueOf(port));
     int exit = builder.start().waitFor();
     if (exit != 0) {
