@@ -243,9 +243,13 @@ public class BronzeProducer {
   }
 
   public static void main(String[] args) {
-    // ./run.sh publish is this class with --sink=kafka: its messages name the job the user ran.
-    String job = JobLauncher.lastOneWins(args).contains("--sink=" + KAFKA) ? "publish" : "bronze";
+    String job = jobName(JobLauncher.lastOneWins(args).contains("--sink=" + KAFKA) ? KAFKA : LAKE);
     System.exit(JobLauncher.run(job, args, Options.class, BronzeProducer::run));
+  }
+
+  /** ./run.sh publish is this class with --sink=kafka: messages name the job the user ran. */
+  static String jobName(String sink) {
+    return sink.equals(KAFKA) ? "publish" : "bronze";
   }
 
   /** Runs the producer until its duration ends or the process is asked to stop. */
@@ -361,7 +365,7 @@ public class BronzeProducer {
 
   private static void produce(Options options, BatchSink sink) throws Exception {
     long firstValue = sink.nextValue();
-    String job = options.getSink().equals(KAFKA) ? "publish" : "bronze"; // as run.sh calls it
+    String job = jobName(options.getSink());
     LOG.info(
         "{}: {} rows/s into {}, {} s windows, continuing at value {}",
         job, options.getRowsPerSecond(), sink.target(), options.getTriggerSeconds(), firstValue);

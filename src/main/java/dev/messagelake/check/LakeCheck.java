@@ -13,6 +13,7 @@ import dev.messagelake.silver.SilverTransforms.ReadMessageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
@@ -76,26 +77,26 @@ public class LakeCheck {
     Path reportDir = Files.createTempDirectory("lake-check");
     try {
       Pipeline pipeline = Pipeline.create(options);
-      List<Path> bronzeFiles = LakeFiles.parquetFilesUnder(layout.bronzeData());
-      Set<Path> taken = SilverCheckpoint.committedInputs(layout);
-      List<Path> notTaken =
-          bronzeFiles.stream()
-              .filter(file -> !taken.contains(layout.bronzeData().relativize(file)))
-              .collect(Collectors.toList());
-      PCollectionView<long[]> bronze =
-          pipeline.apply("BronzeValues", new SortedValuesOf(bronzeFiles));
+      // Bronze in two parts, each file read once: the files silver took, and the rest.
+      Set<Path> takenBySilver = SilverCheckpoint.committedInputs(layout);
+      Map<Boolean, List<Path>> bronzeFiles =
+          LakeFiles.parquetFilesUnder(layout.bronzeData()).stream()
+              .collect(Collectors.partitioningBy(
+                  file -> takenBySilver.contains(layout.bronzeData().relativize(file))));
+      PCollectionView<long[]> taken =
+          pipeline.apply("TakenBronzeValues", new SortedValuesOf(bronzeFiles.get(true)));
       PCollectionView<long[]> valid =
           pipeline.apply("MessagesValues", SortedValuesOf.under(layout.silverMessagesData()));
       PCollectionView<long[]> corrupted =
           pipeline.apply("CorruptedValues", SortedValuesOf.under(layout.silverCorruptedData()));
       PCollectionView<long[]> pending =
-          pipeline.apply("NotYetTakenValues", new SortedValuesOf(notTaken));
+          pipeline.apply("NotYetTakenBronzeValues", new SortedValuesOf(bronzeFiles.get(false)));
       pipeline
           .apply("Once", Create.of(1))
           .apply(
               "Reconcile",
-              ParDo.of(new ReconcileFn(bronze, valid, corrupted, pending))
-                  .withSideInputs(bronze, valid, corrupted, pending))
+              ParDo.of(new ReconcileFn(taken, valid, corrupted, pending))
+                  .withSideInputs(taken, valid, corrupted, pending))
           .apply(
               "WriteReport",
               TextIO.write().to(reportDir.resolve("result").toString()).withoutSharding());
@@ -138,17 +139,17 @@ public class LakeCheck {
 
   /** Compares the three arrays where they are (they can be large) and emits the report. */
   static class ReconcileFn extends DoFn<Integer, String> {
-    private final PCollectionView<long[]> bronze;
+    private final PCollectionView<long[]> taken;
     private final PCollectionView<long[]> valid;
     private final PCollectionView<long[]> corrupted;
     private final PCollectionView<long[]> pending;
 
     ReconcileFn(
-        PCollectionView<long[]> bronze,
+        PCollectionView<long[]> taken,
         PCollectionView<long[]> valid,
         PCollectionView<long[]> corrupted,
         PCollectionView<long[]> pending) {
-      this.bronze = bronze;
+      this.taken = taken;
       this.valid = valid;
       this.corrupted = corrupted;
       this.pending = pending;
@@ -158,7 +159,7 @@ public class LakeCheck {
     public void processElement(ProcessContext context) {
       context.output(
           Reconciliation.of(
-                  context.sideInput(bronze), context.sideInput(valid), context.sideInput(corrupted),
+                  context.sideInput(taken), context.sideInput(valid), context.sideInput(corrupted),
                   context.sideInput(pending))
               .report());
     }

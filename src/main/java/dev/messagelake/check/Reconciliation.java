@@ -31,7 +31,8 @@ public final class Reconciliation {
   private final long[] pending;
   private final boolean behind;
 
-  private Reconciliation(long[] bronze, long[] valid, long[] corrupted, long[] pending) {
+  private Reconciliation(long[] taken, long[] valid, long[] corrupted, long[] pending) {
+    long[] bronze = merged(taken, pending);
     bronzeRows = bronze.length;
     validRows = valid.length;
     corruptedRows = corrupted.length;
@@ -67,7 +68,7 @@ public final class Reconciliation {
     bronzeDuplicates = bronzeDups.shown;
     this.pending = pending;
     behind = pending.length > 0 && !matches() && bronzeDuplicateCount == 0
-        && of(without(bronze, pending), valid, corrupted).matches();
+        && of(taken, valid, corrupted).matches();
   }
 
   /** Compares the sorted values of bronze and of the two silver tables. */
@@ -76,34 +77,12 @@ public final class Reconciliation {
   }
 
   /**
-   * The same, knowing the values of the bronze files silver has not taken yet: when silver
-   * reconciles with the rest, silver is only behind, which a catch-up ends.
+   * The same, bronze given as the values of the files silver's checkpoint took and of those it
+   * has not taken yet (each sorted): when silver reconciles with the first, it is only behind,
+   * which a catch-up ends.
    */
-  public static Reconciliation of(long[] bronze, long[] valid, long[] corrupted, long[] pending) {
-    return new Reconciliation(bronze, valid, corrupted, pending);
-  }
-
-  /** Whether silver reconciles with the bronze files it took, and bronze holds more. */
-  public boolean behind() {
-    return behind;
-  }
-
-  /** {@code sorted} less one occurrence of each of {@code removed} (sorted too). */
-  private static long[] without(long[] sorted, long[] removed) {
-    long[] kept = new long[sorted.length];
-    int size = 0;
-    int r = 0;
-    for (long value : sorted) {
-      while (r < removed.length && removed[r] < value) {
-        r++;
-      }
-      if (r < removed.length && removed[r] == value) {
-        r++;
-      } else {
-        kept[size++] = value;
-      }
-    }
-    return Arrays.copyOf(kept, size);
+  public static Reconciliation of(long[] taken, long[] valid, long[] corrupted, long[] pending) {
+    return new Reconciliation(taken, valid, corrupted, pending);
   }
 
   public boolean matches() {
@@ -112,6 +91,27 @@ public final class Reconciliation {
         && silverDuplicateCount == 0
         && bronzeDuplicateCount == 0
         && bronzeRows == validRows + corruptedRows;
+  }
+
+  /** Whether silver reconciles with the bronze files it took, and bronze holds more. */
+  public boolean behind() {
+    return behind;
+  }
+
+  /** The two sorted arrays as one. */
+  private static long[] merged(long[] first, long[] second) {
+    if (second.length == 0) {
+      return first;
+    }
+    long[] all = new long[first.length + second.length];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < all.length; i++) {
+      all[i] = b == second.length || (a < first.length && first[a] <= second[b])
+          ? first[a++]
+          : second[b++];
+    }
+    return all;
   }
 
   /** The report printed by {@code ./run.sh check}. */

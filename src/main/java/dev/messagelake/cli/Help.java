@@ -134,7 +134,7 @@ final class Help {
   }
 
   /** The last value given for each option ({@code --flag} alone means true). */
-  private static Map<String, String> values(List<String> given) {
+  static Map<String, String> values(List<String> given) {
     Map<String, String> values = new TreeMap<>();
     for (String arg : given) {
       if (arg.startsWith("--")) {

@@ -162,7 +162,7 @@ public class Dashboard implements AutoCloseable {
       } finally {
         dashboard.close();
       }
-      System.out.println(dashboard.stoppedLine()); // before done(): on SIGTERM the JVM waits for it
+      System.out.println(dashboard.stoppedLine());
     } finally {
       stop.done();
     }

@@ -273,13 +273,9 @@ public final class SilverCheckpoint {
    */
   public static CommitLog commitLog(LakeLayout layout) {
     CommitLog log = new CommitLog();
-    for (Path file : LakeFiles.listFiles(new SilverCheckpoint(layout).batches())) {
-      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
-      if (!name.matches() || !name.group(2).equals("done")) {
-        continue;
-      }
-      Properties done = readProperties(file);
-      long batch = Long.parseLong(name.group(1));
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    for (long batch : checkpoint.committedBatches()) {
+      Properties done = readProperties(checkpoint.doneFile(batch));
       int files = Integer.parseInt(done.getProperty("files", "0").trim());
       if (files > 0 && done.getProperty("file.0") == null) {
         log.unlistedBatches.add(batch); // committed by a version that did not list its files
@@ -380,13 +376,22 @@ public final class SilverCheckpoint {
   public static Set<Path> committedInputs(LakeLayout layout) {
     SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
     Set<Path> inputs = new HashSet<>();
-    for (Path file : LakeFiles.listFiles(checkpoint.batches())) {
-      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
-      if (name.matches() && name.group(2).equals("done")) {
-        inputs.addAll(checkpoint.readPlan(Long.parseLong(name.group(1))).inputs);
-      }
+    for (long batch : checkpoint.committedBatches()) {
+      inputs.addAll(checkpoint.readPlan(batch).inputs);
     }
     return inputs;
+  }
+
+  /** The numbers of the batches with a done record, read from the folder (gaps allowed). */
+  private List<Long> committedBatches() {
+    List<Long> ids = new ArrayList<>();
+    for (Path file : LakeFiles.listFiles(batches())) {
+      Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
+      if (name.matches() && name.group(2).equals("done")) {
+        ids.add(Long.parseLong(name.group(1)));
+      }
+    }
+    return ids;
   }
 
   /**

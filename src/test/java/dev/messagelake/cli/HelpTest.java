@@ -66,11 +66,7 @@ class HelpTest {
     // The value shown for each of the job's options is the one the parsed options hold.
     PipelineOptions parsed = JobLauncher.parse(given, optionsClass);
     Map<String, Help.Option> own = Help.ownOptions(optionsClass);
-    Map<String, String> values = new java.util.TreeMap<>();
-    for (String arg : given) {
-      int eq = arg.indexOf('=');
-      values.put(arg.substring(2, eq < 0 ? arg.length() : eq), eq < 0 ? "true" : arg.substring(eq + 1));
-    }
+    Map<String, String> values = Help.values(given);
     for (Help.Option option : own.values()) {
       if (option.value(values).isEmpty()) {
         continue; // a default computed at run time: its description says how
