@@ -90,21 +90,22 @@ maven() {
   fi
 }
 
-# Builds once; later calls reuse the build until a source file or the pom changes.
+# Builds once; later calls reuse the build until a source file or a pom changes.
+sources=("$project/pom.xml" "$project/jobs/pom.xml" "$project/jobs/src/main" "$project/harness/pom.xml" "$project/harness/src/main")
 build() {
   local stamp="$project/target/.run-build"
-  if [[ -f "$stamp" && -z "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
+  if [[ -f "$stamp" && -z "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
     return
   fi
   maven "building the project" package -DskipTests
   touch "$stamp"
 }
 
-# The bundled jar spark-submit sends to the cluster (Spark itself left out).
+# The bundled jar spark-submit sends to the cluster (Spark itself and the harness left out).
 job_jar() {
-  local jar="$project/target/message-lake-0.1.0-SNAPSHOT-job.jar"
+  local jar="$project/jobs/target/message-lake-0.1.0-SNAPSHOT-job.jar"
   local stamp="$project/target/.job-jar-build"
-  if [[ ! -f "$jar" || ! -f "$stamp" || -n "$(find "$project/pom.xml" "$project/src/main" -newer "$stamp" -print -quit)" ]]; then
+  if [[ ! -f "$jar" || ! -f "$stamp" || -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
     maven "building the job jar" package -DskipTests -Pjob-jar >&2
     touch "$stamp" "$project/target/.run-build"
   fi
@@ -118,6 +119,8 @@ job_definition() {
   fi
   main_class="$(sed -n 's/^main=//p' "$pipelines/$job")"
   java_options="$(sed -n 's/^java=//p' "$pipelines/$job")" # JVM flags of the job, if any
+  module="$(sed -n 's/^module=//p' "$pipelines/$job")"       # jobs (the lake) unless harness
+  module="${module:-jobs}"
   mapfile -t defaults < <(grep -E '^--' "$pipelines/$job" || true)
 }
 
@@ -252,7 +255,8 @@ esac
 shift
 job_definition "$job"
 build
-classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt"):$(cat "$project/target/provided-classpath.txt")"
+module_target="$project/$module/target"
+classpath="$module_target/classes:$(cat "$module_target/runtime-classpath.txt"):$(cat "$module_target/provided-classpath.txt")"
 # --help reads the options interfaces and runs nothing: a JVM that starts fast, and Log4j's
 # simple logger instead of its plugin scan over 300 jars (seconds).
 for arg in "$@"; do

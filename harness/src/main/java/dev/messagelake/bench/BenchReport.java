@@ -1,0 +1,318 @@
+package dev.messagelake.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.messagelake.storage.LakeStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The benchmark's results, their agreement checks and goals, as markdown and as JSON. */
+final class BenchReport {
+  /** One figure of one engine; {@code tier} is the input size in rows, 0 when it has none. */
+  record Result(
+      String section,
+      String measure,
+      String engine,
+      long tier,
+      double value,
+      String unit,
+      boolean higherIsBetter,
+      double wallSeconds,
+      double cpuSeconds,
+      long peakRssMb,
+      String detail) {}
+
+  /** Whether the engines produced the same output (counts, reports). */
+  record Agreement(String section, long tier, List<String> compared, boolean agree) {}
+
+  /** A goal of the benchmark, what was measured against it, and whether it is met. */
+  record Goal(String goal, String measured, boolean met) {}
+
+  private final String sparkMaster;
+  private final List<Result> results = new ArrayList<>();
+  private final List<Agreement> agreements = new ArrayList<>();
+
+  BenchReport(String sparkMaster) {
+    this.sparkMaster = sparkMaster;
+  }
+
+  void add(
+      String section,
+      String measure,
+      String engine,
+      long tier,
+      double value,
+      String unit,
+      boolean higherIsBetter,
+      ProcessProbe.Usage usage,
+      String detail) {
+    results.add(
+        new Result(
+            section,
+            measure,
+            engine,
+            tier,
+            value,
+            unit,
+            higherIsBetter,
+            usage.wallSeconds,
+            usage.cpuSeconds,
+            usage.peakRssMb,
+            detail));
+  }
+
+  List<Result> results() {
+    return results;
+  }
+
+  void agreement(String section, long tier, List<String> compared, boolean agree) {
+    agreements.add(new Agreement(section, tier, compared, agree));
+  }
+
+  /** How we compare with a peer: above 1 we are better (faster, quicker, more rows/s). */
+  Optional<Double> ratio(Result ours, String peer) {
+    return results.stream()
+        .filter(r -> r.engine.equals(peer) && r.measure.equals(ours.measure) && r.tier == ours.tier)
+        .findFirst()
+        .map(p -> ours.higherIsBetter ? ours.value / p.value : p.value / ours.value);
+  }
+
+  List<Goal> goals() {
+    List<Goal> goals = new ArrayList<>();
+    for (Result silver : find(Benchmark.SPARK, "Silver, bronze backlog")) {
+      ratio(silver, Benchmark.SPARK_SS)
+          .ifPresent(
+              r ->
+                  goals.add(
+                      new Goal(
+                          "silver "
+                              + rows(silver.tier)
+                              + " on Spark "
+                              + sparkMaster
+                              + " >= Spark Structured Streaming",
+                          times(r),
+                          r >= 1.0)));
+      ratio(silver, Benchmark.DUCKDB)
+          .ifPresent(
+              r ->
+                  goals.add(
+                      new Goal(
+                          "silver "
+                              + rows(silver.tier)
+                              + " on Spark "
+                              + sparkMaster
+                              + " within 5x of DuckDB",
+                          times(r),
+                          r >= 0.2)));
+    }
+    for (Result gold : find(Benchmark.SPARK, "Gold, both reports")) {
+      ratio(gold, Benchmark.SPARK_SS)
+          .ifPresent(
+              r ->
+                  goals.add(
+                      new Goal(
+                          "gold " + rows(gold.tier) + " on Spark " + sparkMaster + " >= Spark SQL",
+                          times(r),
+                          r >= 1.0)));
+      ratio(gold, Benchmark.DUCKDB)
+          .ifPresent(
+              r ->
+                  goals.add(
+                      new Goal(
+                          "gold "
+                              + rows(gold.tier)
+                              + " on Spark "
+                              + sparkMaster
+                              + " within 5x of DuckDB",
+                          times(r),
+                          r >= 0.2)));
+    }
+    for (Result p95 : find(Benchmark.DIRECT, "Silver latency p95, 5 s trigger")) {
+      goals.add(
+          new Goal(
+              "silver p95 latency < 6 s (trigger + 1 s), Direct runner",
+              String.format(Locale.ROOT, "%.2f s", p95.value),
+              p95.value < 6.0));
+    }
+    for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
+      for (String measure : List.of("Silver, bronze backlog")) {
+        List<Result> tiers = find(engine, measure);
+        if (tiers.size() >= 2) {
+          Result small = tiers.get(0);
+          Result large = tiers.get(tiers.size() - 1);
+          double growth = (double) large.peakRssMb / small.peakRssMb;
+          goals.add(
+              new Goal(
+                  measure.split(",")[0].toLowerCase(Locale.ROOT)
+                      + " memory flat from "
+                      + rows(small.tier)
+                      + " to "
+                      + rows(large.tier)
+                      + " rows, "
+                      + engine
+                      + " (peak RSS within 1.25x)",
+                  String.format(
+                      Locale.ROOT, "%d -> %d MB (%.2fx)", small.peakRssMb, large.peakRssMb, growth),
+                  growth <= 1.25));
+        }
+      }
+    }
+    for (Result producer : find(Benchmark.DIRECT, "Producer, rate unlimited")) {
+      goals.add(
+          new Goal(
+              "producer >= 20000 rows/s, Direct runner",
+              String.format(Locale.ROOT, "%.0f rows/s", producer.value),
+              producer.value >= 20_000));
+    }
+    for (Result lake : find(Benchmark.DIRECT, "./run.sh lake at 1 row/s, CPU in steady state")) {
+      goals.add(
+          new Goal(
+              "./run.sh lake at 1 row/s < 0.2 cores",
+              String.format(Locale.ROOT, "%.3f cores", lake.value),
+              lake.value < 0.2));
+    }
+    for (Agreement agreement : agreements) {
+      goals.add(
+          new Goal(
+              "engines agree on " + agreement.section + " " + rows(agreement.tier),
+              String.join("; ", agreement.compared),
+              agreement.agree));
+    }
+    return goals;
+  }
+
+  /** Writes bench-&lt;time&gt;.md and .json into {@code folder}; prints the markdown. */
+  void write(Path folder) {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    LakeStorage.local().createDirectories(folder);
+    String markdown = markdown();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("machine", machine());
+    json.put("sparkMaster", sparkMaster);
+    json.put("results", results);
+    json.put("goals", goals());
+    try {
+      Files.writeString(folder.resolve("bench-" + stamp + ".md"), markdown);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(folder.resolve("bench-" + stamp + ".json").toFile(), json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the results into " + folder, e);
+    }
+    System.out.println(markdown);
+    System.out.println(
+        "bench: results in " + folder.resolve("bench-" + stamp + ".md") + " and .json");
+  }
+
+  String markdown() {
+    StringBuilder md = new StringBuilder("# Message lake benchmark\n\n");
+    Map<String, Object> machine = machine();
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%s, %s cores, %s GiB of memory, Java %s; Spark runner and Spark peer on `%s`. Each job"
+                + " runs as a process of its own, timed from its start to its exit (JVM start-up"
+                + " included); memory is the process's peak resident set (RSS). Ratios: above 1.0"
+                + " we are better.%n%n",
+            machine.get("date"),
+            machine.get("cores"),
+            machine.get("memoryGiB"),
+            machine.get("java"),
+            sparkMaster));
+    Map<String, List<Result>> byMeasure = new LinkedHashMap<>();
+    for (Result result : results) {
+      byMeasure
+          .computeIfAbsent(
+              result.measure + (result.tier > 0 ? ", " + rows(result.tier) + " rows" : ""),
+              k -> new ArrayList<>())
+          .add(result);
+    }
+    for (Map.Entry<String, List<Result>> measure : byMeasure.entrySet()) {
+      Result first = measure.getValue().get(0);
+      md.append("## ")
+          .append(measure.getKey())
+          .append(" (")
+          .append(first.unit)
+          .append(first.higherIsBetter ? ", higher is better" : ", lower is better")
+          .append(")\n\n")
+          .append("| engine | ")
+          .append(first.unit)
+          .append(" | peak RSS MB | CPU s | wall s | vs Spark SS | vs DuckDB | notes |\n")
+          .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+      for (Result r : measure.getValue()) {
+        boolean ours = r.engine.equals(Benchmark.DIRECT) || r.engine.equals(Benchmark.SPARK);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %.1f | %.1f | %s | %s | %s |%n",
+                r.engine,
+                number(r.value),
+                r.peakRssMb,
+                r.cpuSeconds,
+                r.wallSeconds,
+                ours ? ratio(r, Benchmark.SPARK_SS).map(BenchReport::times).orElse("-") : "-",
+                ours ? ratio(r, Benchmark.DUCKDB).map(BenchReport::times).orElse("-") : "-",
+                r.detail));
+      }
+      md.append('\n');
+    }
+    md.append("## Goals\n\n| goal | measured | met |\n|---|---|---|\n");
+    for (Goal goal : goals()) {
+      md.append("| ")
+          .append(goal.goal)
+          .append(" | ")
+          .append(goal.measured)
+          .append(" | ")
+          .append(goal.met ? "yes" : "**no**")
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private List<Result> find(String engine, String measure) {
+    return results.stream()
+        .filter(r -> r.engine.equals(engine) && r.measure.equals(measure))
+        .collect(Collectors.toList());
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put(
+        "date", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")));
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    long bytes =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    machine.put("memoryGiB", Math.round(bytes / (1024.0 * 1024 * 1024)));
+    machine.put("java", System.getProperty("java.version"));
+    return machine;
+  }
+
+  private static String rows(long rows) {
+    return rows % 1_000_000 == 0
+        ? rows / 1_000_000 + "M"
+        : rows % 1000 == 0 ? rows / 1000 + "k" : Long.toString(rows);
+  }
+
+  private static String times(double ratio) {
+    return String.format(Locale.ROOT, "%.2fx", ratio);
+  }
+
+  private static String number(double value) {
+    return value >= 100
+        ? String.format(Locale.ROOT, "%,.0f", value)
+        : String.format(Locale.ROOT, "%.3f", value);
+  }
+}

@@ -1,0 +1,703 @@
+package dev.messagelake.bench;
+
+import dev.messagelake.audit.CheckpointFiles;
+import dev.messagelake.audit.DuckDb;
+import dev.messagelake.bronze.BronzeCheckpoint;
+import dev.messagelake.bronze.BronzeProducer;
+import dev.messagelake.chaos.ChildJvm;
+import dev.messagelake.cli.JobFailed;
+import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.cli.UserError;
+import dev.messagelake.contract.LakeLayout;
+import dev.messagelake.flow.LakeFlow;
+import dev.messagelake.gold.GoldReports;
+import dev.messagelake.silver.SilverJob;
+import dev.messagelake.storage.LakeStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.beam.runners.spark.SparkCommonPipelineOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./run.sh bench}: our jobs and their peers (Spark Structured Streaming written against
+ * Spark's own API, and DuckDB) doing the same work on the same input, on this machine, in one run.
+ * Every job runs in a process of its own, watched from outside ({@link ProcessProbe}): wall time,
+ * peak resident memory, CPU. Writes a markdown table and a JSON file of the results.
+ *
+ * <pre>
+ *   producer: rows/s with the rate far above what it can write (Direct, Spark local[2])
+ *   silver:   rows/s through a bronze backlog of each size; latency from a bronze file's commit
+ *             to its rows committed in silver, producer at a steady rate, 5 s trigger
+ *   gold:     seconds for both reports over silver of each size
+ *   lake:     CPU of ./run.sh lake at its default 1 row/s
+ * </pre>
+ */
+public class Benchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
+  static final String DIRECT = "Beam, Direct runner";
+  static final String SPARK = "Beam, Spark runner";
+  static final String SPARK_SS = "Spark Structured Streaming";
+  static final String DUCKDB = "DuckDB";
+  private static final List<String> ENGINES = List.of(DIRECT, SPARK, SPARK_SS, DUCKDB);
+  private static final Set<String> SECTIONS =
+      Set.of("producer", "silver", "latency", "gold", "lake");
+
+  /**
+   * The benchmark's options (--sparkMaster is the Spark runner's and the Spark peer's master);
+   * pipelines/bench adds the Spark master.
+   */
+  @Description(
+      "Runs our jobs and their peers (Spark Structured Streaming, Spark SQL, DuckDB) on"
+          + " the same generated lakes, in turns.\n"
+          + "Writes: the tables under --results, and prints them.")
+  public interface Options extends SparkCommonPipelineOptions {
+    @Description(
+        "Backlog sizes in rows for silver and gold, comma-separated (10000000 adds the 10M tier)")
+    @Default.String("1000000")
+    String getRows();
+
+    void setRows(String value);
+
+    @Description(
+        "Runs of each engine in the silver and gold sections, taken in turns; the median"
+            + " run is reported (this machine's timings vary by 10-20% from run to run)")
+    @Default.Integer(3)
+    int getRepeats();
+
+    void setRepeats(int value);
+
+    @Description("Sections to run, comma-separated: producer,silver,latency,gold,lake")
+    @Default.String("producer,silver,latency,gold,lake")
+    String getSections();
+
+    void setSections(String value);
+
+    @Description("Seconds of rows the producer is asked for, at --producerRowsPerSecond")
+    @Default.Integer(10)
+    int getProducerSeconds();
+
+    void setProducerSeconds(int value);
+
+    @Description("Rate asked of the producer: far above what it writes, so it runs flat out")
+    @Default.Long(100_000)
+    long getProducerRowsPerSecond();
+
+    void setProducerRowsPerSecond(long value);
+
+    @Description("Seconds the producer and silver stream run together for the latency figures")
+    @Default.Integer(60)
+    int getLatencySeconds();
+
+    void setLatencySeconds(int value);
+
+    @Description("Producer rate during the latency run, rows per second")
+    @Default.Long(1000)
+    long getLatencyRowsPerSecond();
+
+    void setLatencyRowsPerSecond(long value);
+
+    @Description(
+        "Seconds ./run.sh lake runs for its CPU figure (measured from 30 s to 5 s before the end)")
+    @Default.Integer(90)
+    int getLakeSeconds();
+
+    void setLakeSeconds(int value);
+
+    @Description("Folder of the results (bench-<time>.md and .json)")
+    @Default.String("bench/results")
+    String getResults();
+
+    void setResults(String value);
+
+    @Description(
+        "Working folder of the lakes it builds; empty: a temporary folder, deleted at the end")
+    @Default.String("")
+    String getWork();
+
+    void setWork(String value);
+  }
+
+  public static void main(String[] args) {
+    System.exit(JobLauncher.run("bench", args, Options.class, Benchmark::run));
+  }
+
+  public static void run(Options options) throws Exception {
+    measure(options);
+  }
+
+  /** Runs the sections asked for; the report is written (and printed) even when one fails. */
+  static BenchReport measure(Options options) throws Exception {
+    List<Long> tiers = tiers(options.getRows());
+    List<String> sections = Arrays.asList(options.getSections().split(","));
+    UserError.requireAtLeast("--repeats", options.getRepeats(), 1);
+    for (String section : sections) {
+      if (!SECTIONS.contains(section)) {
+        throw new UserError("--sections: unknown section '" + section + "'; known: " + SECTIONS);
+      }
+    }
+    Path work =
+        options.getWork().isEmpty()
+            ? Files.createTempDirectory("bench")
+            : Path.of(options.getWork());
+    LakeStorage.local().createDirectories(work);
+    Benchmark bench = new Benchmark(options, work);
+    try {
+      if (sections.contains("producer")) {
+        bench.producer(DIRECT);
+        bench.producer(SPARK);
+      }
+      for (long rows : tiers) {
+        if (sections.contains("silver")) {
+          bench.silverBacklog(rows);
+        }
+        if (sections.contains("gold")) {
+          bench.gold(rows);
+        }
+      }
+      if (sections.contains("latency")) {
+        bench.latency(DIRECT);
+        bench.latency(SPARK_SS);
+      }
+      if (sections.contains("lake")) {
+        bench.lakeCpu();
+      }
+    } finally {
+      bench.report.write(Path.of(options.getResults()));
+      if (options.getWork().isEmpty()) {
+        LakeStorage.local().delete(work);
+      }
+    }
+    return bench.report;
+  }
+
+  private final Options options;
+  private final Path work;
+  private final PipelineDefaults defaults = PipelineDefaults.fromRunScript();
+  private final BenchReport report;
+
+  private Benchmark(Options options, Path work) {
+    this.options = options;
+    this.work = work;
+    this.report = new BenchReport(options.getSparkMaster());
+  }
+
+  // ---- producer ------------------------------------------------------------------------------
+
+  /**
+   * The producer asked for far more rows per second than it writes: what it writes is its ceiling.
+   */
+  private void producer(String engine) throws Exception {
+    Path lake = fresh("producer-" + slug(engine));
+    long asked = options.getProducerRowsPerSecond() * options.getProducerSeconds();
+    List<String> args = new ArrayList<>(defaults.of("bronze"));
+    args.addAll(runner(engine));
+    args.add("--lake=" + lake);
+    args.add("--rowsPerSecond=" + options.getProducerRowsPerSecond());
+    args.add("--durationSeconds=" + options.getProducerSeconds());
+    LOG.info(
+        "bench: producer on {}: {} rows asked in {} s",
+        engine,
+        asked,
+        options.getProducerSeconds());
+    ProcessProbe.Usage usage =
+        runToEnd("producer-" + slug(engine), "bronze", BronzeProducer.class, args, 1800);
+    long rows = bronzeRows(new LakeLayout(lake));
+    report.add(
+        "producer",
+        "Producer, rate unlimited",
+        engine,
+        0,
+        rows / usage.wallSeconds,
+        "rows/s",
+        true,
+        usage,
+        String.format("%d rows in %.1f s of process", rows, usage.wallSeconds));
+  }
+
+  // ---- silver --------------------------------------------------------------------------------
+
+  /** Each engine turns the same bronze backlog into silver; the results must agree. */
+  private void silverBacklog(long rows) throws Exception {
+    Path bronze = work.resolve("bronze-" + rows);
+    if (!Files.exists(bronze)) {
+      LOG.info("bench: writing a bronze backlog of {} rows", rows);
+      LakeFixtures.bronze(bronze, rows, 10_000);
+    }
+    Path bronzeData = new LakeLayout(bronze).bronzeData();
+    Map<String, List<Run>> runs =
+        inTurns(
+            (engine, repeat) -> {
+              Path lake = fresh("silver-" + rows + "-" + slug(engine));
+              // The backlog is shared, not copied: each lake's bronze folder links to it.
+              Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
+              String label = "silver-" + rows + "-" + slug(engine) + "-" + repeat;
+              ProcessProbe.Usage usage = silverRun(engine, label, bronzeData, lake);
+              long[] written = silverRows(new LakeLayout(lake));
+              LakeStorage.local().delete(lake); // keeps the disk use to one silver copy at a time
+              return new Run(usage, written[0] + " valid + " + written[1] + " corrupted");
+            });
+    runs.forEach(
+        (engine, engineRuns) -> {
+          ProcessProbe.Usage usage = median(usages(engineRuns));
+          report.add(
+              "silver",
+              "Silver, bronze backlog",
+              engine,
+              rows,
+              rows / usage.wallSeconds,
+              "rows/s",
+              true,
+              usage,
+              String.join(" / ", produced(engineRuns)) + " in " + runsNote(usages(engineRuns)));
+        });
+    report.agreement(
+        "silver",
+        rows,
+        runs.entrySet().stream()
+            .map(e -> e.getKey() + ": " + String.join(" / ", produced(e.getValue())))
+            .collect(Collectors.toList()),
+        allProducedTheSame(runs));
+  }
+
+  /** One engine turns the backlog into silver in {@code lake}. */
+  private ProcessProbe.Usage silverRun(String engine, String label, Path bronzeData, Path lake)
+      throws Exception {
+    switch (engine) {
+      case SPARK_SS:
+        return runToEnd(
+            label,
+            SparkStreamingPeer.class,
+            List.of(
+                "silver",
+                "--bronze=" + bronzeData,
+                "--silver=" + lake.resolve("silver"),
+                "--checkpoint=" + lake.resolve("spark-checkpoint"),
+                "--trigger=availableNow",
+                "--master=" + options.getSparkMaster()),
+            3600);
+      case DUCKDB:
+        return runToEnd(
+            label,
+            DuckDbPeer.class,
+            List.of("silver", "--bronze=" + bronzeData, "--silver=" + lake.resolve("silver")),
+            3600);
+      default:
+        List<String> args = new ArrayList<>(defaults.of("silver"));
+        args.addAll(runner(engine));
+        args.add("--lake=" + lake);
+        args.add("--catchUp");
+        return runToEnd(label, "silver", SilverJob.class, args, 3600);
+    }
+  }
+
+  /** One run of one engine: its usage, and what it produced (compared across engines and runs). */
+  private record Run(ProcessProbe.Usage usage, String produced) {}
+
+  /** One run of {@code engine}; {@code repeat} counts from 1. */
+  private interface EngineRun {
+    Run run(String engine, int repeat) throws Exception;
+  }
+
+  /** Every engine --repeats times, the engines taking turns (the machine's drift falls on all). */
+  private Map<String, List<Run>> inTurns(EngineRun run) throws Exception {
+    Map<String, List<Run>> runs = new LinkedHashMap<>();
+    for (int repeat = 1; repeat <= options.getRepeats(); repeat++) {
+      for (String engine : ENGINES) {
+        runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(run.run(engine, repeat));
+      }
+    }
+    return runs;
+  }
+
+  private static List<ProcessProbe.Usage> usages(List<Run> runs) {
+    return runs.stream().map(Run::usage).collect(Collectors.toList());
+  }
+
+  /** What the runs produced, each distinct outcome once. */
+  private static Set<String> produced(List<Run> runs) {
+    return runs.stream().map(Run::produced).collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
+  /** Every run of every engine produced the same. */
+  private static boolean allProducedTheSame(Map<String, List<Run>> runs) {
+    return runs.values().stream().flatMap(List::stream).map(Run::produced).distinct().count() == 1;
+  }
+
+  /** The run of median wall time (the faster of the middle two for an even count). */
+  static ProcessProbe.Usage median(List<ProcessProbe.Usage> runs) {
+    List<ProcessProbe.Usage> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(usage -> usage.wallSeconds));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  /** "12.3 s (median of 3: 12.1, 12.3, 14.0 s)". */
+  private static String runsNote(List<ProcessProbe.Usage> runs) {
+    String median = String.format(Locale.ROOT, "%.1f s", median(runs).wallSeconds);
+    if (runs.size() == 1) {
+      return median;
+    }
+    return median
+        + " (median of "
+        + runs.size()
+        + ": "
+        + runs.stream()
+            .map(usage -> String.format(Locale.ROOT, "%.1f", usage.wallSeconds))
+            .collect(Collectors.joining(", "))
+        + " s)";
+  }
+
+  /**
+   * The producer at a steady rate and a silver stream at a 5 s trigger, together: for each bronze
+   * file, the time from its commit (its modification time) to its batch's commit in silver.
+   */
+  private void latency(String engine) throws Exception {
+    Path lake = fresh("latency-" + slug(engine));
+    LakeLayout layout = new LakeLayout(lake);
+    int seconds = options.getLatencySeconds();
+    List<String> producerArgs = new ArrayList<>(defaults.of("bronze"));
+    producerArgs.add("--lake=" + lake);
+    producerArgs.add("--rowsPerSecond=" + options.getLatencyRowsPerSecond());
+    producerArgs.add("--durationSeconds=" + seconds);
+    ChildJvm producer =
+        ChildJvm.start(
+            List.of(),
+            defaults.jvmOptions("bronze"),
+            BronzeProducer.class,
+            log("latency-producer-" + slug(engine)),
+            producerArgs);
+    Path checkpoint = lake.resolve("spark-checkpoint");
+    ChildJvm stream;
+    if (engine.equals(SPARK_SS)) {
+      stream =
+          ChildJvm.start(
+              SparkStreamingPeer.class,
+              log("latency-" + slug(engine)),
+              List.of(
+                  "silver",
+                  "--bronze=" + layout.bronzeData(),
+                  "--silver=" + lake.resolve("silver"),
+                  "--checkpoint=" + checkpoint,
+                  "--trigger=5",
+                  "--durationSeconds=" + (seconds + 15),
+                  "--master=" + options.getSparkMaster()));
+    } else {
+      List<String> args = new ArrayList<>(defaults.of("silver"));
+      args.addAll(runner(engine));
+      args.add("--lake=" + lake);
+      args.add("--durationSeconds=" + (seconds + 15));
+      stream =
+          ChildJvm.start(
+              List.of(),
+              defaults.jvmOptions("silver"),
+              SilverJob.class,
+              log("latency-" + slug(engine)),
+              args);
+    }
+    LOG.info(
+        "bench: latency of {} at a 5 s trigger, producer at {} rows/s for {} s",
+        engine,
+        options.getLatencyRowsPerSecond(),
+        seconds);
+    ProcessProbe.Usage usage = ProcessProbe.follow(stream, seconds + 120);
+    producer.waitFor(120);
+    requireSuccess("latency-" + slug(engine), stream, usage);
+
+    Map<Path, Long> committed =
+        engine.equals(SPARK_SS)
+            ? SparkStreamingLog.commitTimes(checkpoint, layout.bronzeData())
+            : CheckpointFiles.silverCommitTimes(layout);
+    // Steady state: the files published after the stream's first commit (its start-up done).
+    long firstCommit =
+        committed.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+    List<Long> latencies = new ArrayList<>();
+    for (Path file : LakeStorage.local().parquetFilesUnder(layout.bronzeData())) {
+      Long at = committed.get(layout.bronzeData().relativize(file));
+      long published = changedMillis(file);
+      if (at != null && published > firstCommit) {
+        latencies.add(at - published);
+      }
+    }
+    if (latencies.isEmpty()) {
+      throw new JobFailed(
+          "latency-"
+              + slug(engine)
+              + ": no bronze file was committed into silver; see "
+              + stream.log());
+    }
+    latencies.sort(Long::compare);
+    String detail =
+        String.format(
+            "%d bronze files, %d published after the first commit; max %.2f s",
+            LakeStorage.local().parquetFilesUnder(layout.bronzeData()).size(),
+            latencies.size(),
+            latencies.get(latencies.size() - 1) / 1000.0);
+    report.add(
+        "latency",
+        "Silver latency p50, 5 s trigger",
+        engine,
+        0,
+        percentile(latencies, 50) / 1000.0,
+        "s",
+        false,
+        usage,
+        detail);
+    report.add(
+        "latency",
+        "Silver latency p95, 5 s trigger",
+        engine,
+        0,
+        percentile(latencies, 95) / 1000.0,
+        "s",
+        false,
+        usage,
+        detail);
+  }
+
+  // ---- gold ----------------------------------------------------------------------------------
+
+  /** Each engine computes both reports over the same silver; the reports must be identical. */
+  private void gold(long rows) throws Exception {
+    Path silver = work.resolve("silver-fixture-" + rows);
+    if (!Files.exists(silver)) {
+      LOG.info("bench: writing silver of {} rows", rows);
+      LakeFixtures.silver(silver, rows, 250);
+    }
+    Map<String, List<Run>> runs =
+        inTurns(
+            (engine, repeat) -> {
+              Path lake = fresh("gold-" + rows + "-" + slug(engine));
+              Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
+              String label = "gold-" + rows + "-" + slug(engine) + "-" + repeat;
+              Path out = lake.resolve("reports");
+              ProcessProbe.Usage usage = goldRun(engine, label, lake, out);
+              return new Run(
+                  usage,
+                  Files.readString(out.resolve("daily_channel_events.csv"))
+                      + Files.readString(out.resolve("user_channel_activity.csv")));
+            });
+    runs.forEach(
+        (engine, engineRuns) -> {
+          ProcessProbe.Usage usage = median(usages(engineRuns));
+          report.add(
+              "gold",
+              "Gold, both reports",
+              engine,
+              rows,
+              usage.wallSeconds,
+              "s",
+              false,
+              usage,
+              runsNote(usages(engineRuns)));
+        });
+    report.agreement(
+        "gold",
+        rows,
+        List.of("reports of " + String.join(", ", runs.keySet())),
+        allProducedTheSame(runs));
+  }
+
+  /** One engine writes both reports of the silver in {@code lake} as CSV files into {@code out}. */
+  private ProcessProbe.Usage goldRun(String engine, String label, Path lake, Path out)
+      throws Exception {
+    switch (engine) {
+      case SPARK_SS:
+        return runToEnd(
+            label,
+            SparkStreamingPeer.class,
+            List.of(
+                "gold",
+                "--silver=" + lake.resolve("silver"),
+                "--out=" + out,
+                "--master=" + options.getSparkMaster()),
+            3600);
+      case DUCKDB:
+        return runToEnd(
+            label,
+            DuckDbPeer.class,
+            List.of("gold", "--silver=" + lake.resolve("silver"), "--out=" + out),
+            3600);
+      default:
+        List<String> args = new ArrayList<>(defaults.of("gold"));
+        args.addAll(runner(engine));
+        args.add("--lake=" + lake);
+        ProcessProbe.Usage usage = runToEnd(label, "gold", GoldReports.class, args, 3600);
+        LakeLayout layout = new LakeLayout(lake);
+        LakeStorage.local().createDirectories(out);
+        Files.copy(
+            onlyFile(layout.goldDailyChannelEvents()), out.resolve("daily_channel_events.csv"));
+        Files.copy(
+            onlyFile(layout.goldUserChannelActivity()), out.resolve("user_channel_activity.csv"));
+        return usage;
+    }
+  }
+
+  // ---- lake demo -----------------------------------------------------------------------------
+
+  /** CPU of the default demo at 1 row/s, in its steady state (after start-up, before the end). */
+  private void lakeCpu() throws Exception {
+    Path lake = fresh("lake");
+    int seconds = options.getLakeSeconds();
+    List<String> args = new ArrayList<>(defaults.of("lake"));
+    args.add("--lake=" + lake);
+    args.add("--durationSeconds=" + seconds);
+    LOG.info("bench: ./run.sh lake at its default rate for {} s", seconds);
+    ChildJvm process =
+        ChildJvm.start(List.of(), defaults.jvmOptions("lake"), LakeFlow.class, log("lake"), args);
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, seconds + 600);
+    requireSuccess("lake", process, usage);
+    double cores = usage.coresBetween(30, seconds - 5);
+    report.add(
+        "lake",
+        "./run.sh lake at 1 row/s, CPU in steady state",
+        DIRECT,
+        0,
+        cores,
+        "cores",
+        false,
+        usage,
+        String.format("from 30 s to %d s of a %d s run", seconds - 5, seconds));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** A peer, run with this JVM's flags. */
+  private ProcessProbe.Usage runToEnd(
+      String label, Class<?> main, List<String> args, long timeoutSeconds) throws Exception {
+    return runToEnd(label, List.of(), main, args, timeoutSeconds);
+  }
+
+  /**
+   * One of our jobs, run with the JVM flags of its {@code pipelines/<job>} file, as run.sh runs it.
+   */
+  private ProcessProbe.Usage runToEnd(
+      String label, String job, Class<?> main, List<String> args, long timeoutSeconds)
+      throws Exception {
+    return runToEnd(label, defaults.jvmOptions(job), main, args, timeoutSeconds);
+  }
+
+  private ProcessProbe.Usage runToEnd(
+      String label, List<String> jvmOptions, Class<?> main, List<String> args, long timeoutSeconds)
+      throws Exception {
+    ChildJvm process = ChildJvm.start(List.of(), jvmOptions, main, log(label), args);
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, timeoutSeconds);
+    requireSuccess(label, process, usage);
+    LOG.info(
+        "bench: {} done in {} s, peak RSS {} MB",
+        label,
+        String.format("%.1f", usage.wallSeconds),
+        usage.peakRssMb);
+    return usage;
+  }
+
+  private static void requireSuccess(String label, ChildJvm process, ProcessProbe.Usage usage) {
+    if (usage.exitCode != 0 && usage.exitCode != 143) {
+      throw new JobFailed(
+          label
+              + " exited with code "
+              + usage.exitCode
+              + "; the end of "
+              + process.log()
+              + ":\n"
+              + process.logTail(20));
+    }
+  }
+
+  private List<String> runner(String engine) {
+    return engine.equals(SPARK)
+        ? List.of("--runner=SparkRunner", "--sparkMaster=" + options.getSparkMaster())
+        : List.of();
+  }
+
+  private Path fresh(String name) {
+    Path lake = work.resolve(name);
+    LakeStorage.local().delete(lake);
+    LakeStorage.local().createDirectories(lake);
+    return lake;
+  }
+
+  private Path log(String label) {
+    return work.resolve("logs").resolve(label + ".log");
+  }
+
+  private static String slug(String engine) {
+    return engine.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+  }
+
+  /** When a file was last renamed: its publication (a rename changes the inode's ctime). */
+  private static long changedMillis(Path file) {
+    try {
+      return ((java.nio.file.attribute.FileTime) Files.getAttribute(file, "unix:ctime")).toMillis();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static long bronzeRows(LakeLayout layout) {
+    long rows = 0;
+    for (Path file : LakeStorage.local().listFiles(layout.bronzeData())) {
+      long[] values = BronzeCheckpoint.valuesInName(file.getFileName().toString());
+      if (values != null) {
+        rows += values[1] - values[0] + 1;
+      }
+    }
+    return rows;
+  }
+
+  /** Valid and corrupted rows of a lake's silver, as DuckDB reads them. */
+  private static long[] silverRows(LakeLayout layout) {
+    try (DuckDb duckDb = new DuckDb()) {
+      return new long[] {
+        count(duckDb, layout.silverMessagesData()), count(duckDb, layout.silverCorruptedData())
+      };
+    }
+  }
+
+  private static long count(DuckDb duckDb, Path table) {
+    if (LakeStorage.local().parquetFilesUnder(table).isEmpty()) {
+      return 0;
+    }
+    return ((Number)
+            duckDb.rows("SELECT count(*) FROM " + DuckDb.parquetUnder(table)).get(0).get(0))
+        .longValue();
+  }
+
+  private static Path onlyFile(Path folder) {
+    List<Path> files = LakeStorage.local().listFiles(folder);
+    if (files.size() != 1) {
+      throw new JobFailed(folder + " holds " + files.size() + " files, not one report");
+    }
+    return files.get(0);
+  }
+
+  private static long percentile(List<Long> sorted, int percent) {
+    int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private static List<Long> tiers(String rows) {
+    List<Long> tiers = new ArrayList<>();
+    for (String tier : rows.split(",")) {
+      try {
+        long value = Long.parseLong(tier.trim());
+        UserError.requireAtLeast("--rows", value, 1000);
+        tiers.add(value);
+      } catch (NumberFormatException e) {
+        throw new UserError("--rows: '" + tier + "' is not a number of rows");
+      }
+    }
+    return tiers;
+  }
+}

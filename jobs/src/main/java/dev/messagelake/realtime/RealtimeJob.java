@@ -1,0 +1,207 @@
+package dev.messagelake.realtime;
+
+import dev.messagelake.broker.KafkaEvents;
+import dev.messagelake.broker.KafkaOptions;
+import dev.messagelake.broker.KafkaTopics;
+import dev.messagelake.cli.JobLauncher;
+import dev.messagelake.cli.StopSignal;
+import dev.messagelake.cli.UserError;
+import dev.messagelake.contract.Countries;
+import dev.messagelake.events.EventSource;
+import dev.messagelake.events.RateSource;
+import dev.messagelake.silver.SilverTransforms.SplitCorruptedFn;
+import dev.messagelake.stream.DurationOptions;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The near-real-time aggregation behind the dashboard: a streaming pipeline that counts messages
+ * per 1-minute event-time window (by event_type, channel and country, plus valid / corrupted) and
+ * upserts the counts into a database with JdbcIO at every firing.
+ *
+ * <pre>
+ *   Kafka topic (KafkaIO, event-time watermark) | rate source
+ *     -> CountMessages (windows, early/on-time/late firings, dedup) -> JdbcIO upsert
+ * </pre>
+ *
+ * <p>With Kafka, a start re-reads the topic from {@code --replayMinutes} ago, aligned on a window:
+ * every window it touches is counted again from its first event and the upserts converge on the
+ * same rows, so a restart never loses or doubles a count.
+ */
+public class RealtimeJob {
+  private static final Logger LOG = LoggerFactory.getLogger(RealtimeJob.class);
+  private static final long PROGRESS_MILLIS = 10_000;
+
+  /** The realtime job's options ({@code pipelines/realtime} adds runner flags). */
+  @Description(
+      "Reads: the rate source (--source=rate) or the Kafka topic --kafkaTopic"
+          + " (--source=kafka).\n"
+          + "Writes: counts per --windowSeconds window, upserted into the message_counts table of"
+          + " --jdbcUrl.")
+  public interface Options extends KafkaOptions, DatabaseOptions, DurationOptions {
+    @Description(
+        "Where events come from: rate (generated here, a demo stream) or kafka (the"
+            + " topic the publisher fills: ./run.sh publish)")
+    @Default.Enum("rate")
+    EventSource getSource();
+
+    void setSource(EventSource value);
+
+    @Description("Rows per second of the rate source")
+    @Default.Long(10)
+    long getRowsPerSecond();
+
+    void setRowsPerSecond(long value);
+
+    @Description("Seed of the rate source's fake fields")
+    @Default.Long(42)
+    long getSeed();
+
+    void setSeed(long value);
+
+    @Description(
+        "A window's counts are written this many seconds after its first new event"
+            + " (early firings while it is open, late ones after)")
+    @Default.Integer(2)
+    int getEarlyFiringSeconds();
+
+    void setEarlyFiringSeconds(int value);
+
+    @Description("Events up to this many seconds behind the watermark still update their window")
+    @Default.Integer(60)
+    int getAllowedLatenessSeconds();
+
+    void setAllowedLatenessSeconds(int value);
+
+    @Description("Kafka: the watermark trails the newest event time by this many seconds")
+    @Default.Integer(2)
+    int getMaxDelaySeconds();
+
+    void setMaxDelaySeconds(int value);
+
+    @Description("Kafka: at start, count again the windows of the last N minutes from the topic")
+    @Default.Integer(60)
+    int getReplayMinutes();
+
+    void setReplayMinutes(int value);
+  }
+
+  public static void main(String[] args) {
+    System.exit(JobLauncher.run("realtime", args, Options.class, RealtimeJob::run));
+  }
+
+  /** Runs the streaming job until its duration ends or the process is asked to stop. */
+  public static void run(Options options) throws Exception {
+    validate(options);
+    MessageCountsTable.create(options);
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<Row> events;
+    if (options.getSource() == EventSource.kafka) {
+      long windowMillis = options.getWindowSeconds() * 1000L;
+      long replayFrom = System.currentTimeMillis() - options.getReplayMinutes() * 60_000L;
+      Instant start = new Instant(replayFrom - Math.floorMod(replayFrom, windowMillis));
+      String group = "messagelake-realtime";
+      Map<Integer, Long> offsets;
+      try (KafkaTopics topics = KafkaTopics.connect(options)) {
+        topics.ensureTopic(options.getKafkaTopic());
+        offsets = topics.positionGroupAt(group, options.getKafkaTopic(), start.getMillis());
+      }
+      events =
+          pipeline.apply(
+              "ReadTopic",
+              new KafkaEvents.ReadStream(
+                  options, group, Duration.standardSeconds(options.getMaxDelaySeconds())));
+      LOG.info(
+          "realtime: counting topic {} at {} from {} on (offsets {}), {} s windows, into {}",
+          options.getKafkaTopic(),
+          options.getKafkaBootstrapServers(),
+          start,
+          offsets,
+          options.getWindowSeconds(),
+          options.getJdbcUrl());
+    } else {
+      events =
+          pipeline.apply(
+              "RateSource",
+              new RateSource.Unbounded(options.getRowsPerSecond(), options.getSeed()));
+      LOG.info(
+          "realtime: counting a rate source of {} rows/s, {} s windows, into {}",
+          options.getRowsPerSecond(),
+          options.getWindowSeconds(),
+          options.getJdbcUrl());
+    }
+    events
+        .apply(
+            "CountPerWindow",
+            new CountMessages(
+                Duration.standardSeconds(options.getWindowSeconds()),
+                Duration.standardSeconds(options.getEarlyFiringSeconds()),
+                Duration.standardSeconds(options.getAllowedLatenessSeconds()),
+                Countries.bundled()))
+        .apply("UpsertCounts", MessageCountsTable.upsert(options));
+
+    PipelineResult result = pipeline.run();
+    StopSignal stop = StopSignal.onShutdown(30_000);
+    try {
+      long deadline =
+          options.getDurationSeconds() > 0
+              ? System.currentTimeMillis() + options.getDurationSeconds() * 1000L
+              : Long.MAX_VALUE;
+      while (!stop.requested() && System.currentTimeMillis() < deadline) {
+        PipelineResult.State state =
+            result.waitUntilFinish(
+                Duration.millis(Math.min(PROGRESS_MILLIS, deadline - System.currentTimeMillis())));
+        if (state != null && state.isTerminal()) {
+          throw new IllegalStateException("the streaming pipeline ended: " + state);
+        }
+        LOG.info(
+            "realtime: {} valid and {} corrupted events counted so far",
+            counter(result, "valid"),
+            counter(result, "corrupted"));
+      }
+      result.cancel();
+      System.out.printf(
+          "realtime stopped: %d valid and %d corrupted events counted into %s%n",
+          counter(result, "valid"), counter(result, "corrupted"), options.getJdbcUrl());
+    } finally {
+      stop.done();
+    }
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    long sum = 0;
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(SplitCorruptedFn.class, name))
+                    .build())
+            .getCounters()) {
+      sum += counter.getAttempted();
+    }
+    return sum;
+  }
+
+  private static void validate(Options options) {
+    UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
+    UserError.requireAtLeast("--windowSeconds", options.getWindowSeconds(), 1);
+    UserError.requireAtLeast("--earlyFiringSeconds", options.getEarlyFiringSeconds(), 1);
+    UserError.requireAtLeast("--allowedLatenessSeconds", options.getAllowedLatenessSeconds(), 0);
+    UserError.requireAtLeast("--maxDelaySeconds", options.getMaxDelaySeconds(), 0);
+    UserError.requireAtLeast("--replayMinutes", options.getReplayMinutes(), 0);
+    UserError.requireDuration(options.getDurationSeconds());
+  }
+}

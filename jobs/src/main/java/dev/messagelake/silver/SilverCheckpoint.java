@@ -1,0 +1,334 @@
+package dev.messagelake.silver;
+
+import dev.messagelake.cli.UserError;
+import dev.messagelake.contract.LakeLayout;
+import dev.messagelake.storage.BatchLog;
+import dev.messagelake.storage.CheckpointFolder;
+import dev.messagelake.storage.JobLock;
+import dev.messagelake.storage.LakeStorage;
+import dev.messagelake.storage.LogEntry;
+import dev.messagelake.storage.ParquetFooters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Silver's commit, as Spark's file source and sink keep theirs, in three logs: a batch's input
+ * files are recorded in {@code plans/<n>} before it runs; it writes into {@code staging/<n>/}, out
+ * of readers' sight, and {@code staged/<n>} lists what it wrote; each file is then moved into its
+ * table with one atomic rename, and {@code commits/<n>} commits the batch. A restart commits a
+ * staged batch, and forgets a planned one: its files go to the next batch.
+ */
+public final class SilverCheckpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(SilverCheckpoint.class);
+  static final String MESSAGES = "messages";
+  static final String CORRUPTED = "messages_corrupted";
+
+  /** The logs of the three steps of a batch, in {@code silver/checkpoint/}. */
+  public static final String PLANS = "plans";
+
+  public static final String STAGED = "staged";
+  public static final String COMMITS = "commits";
+
+  private final LakeLayout layout;
+  private final LakeStorage storage;
+  private final CheckpointFolder folder;
+  private final BatchLog plans;
+  private final BatchLog staged;
+  private final BatchLog commits;
+  private final Set<Path> committedInputs = new HashSet<>();
+  private long lastBatch;
+
+  private SilverCheckpoint(LakeLayout layout) {
+    this.layout = layout;
+    this.storage = layout.storage();
+    this.folder = folder(layout);
+    this.plans = folder.log(PLANS);
+    this.staged = folder.log(STAGED);
+    this.commits = folder.log(COMMITS);
+  }
+
+  private static CheckpointFolder folder(LakeLayout layout) {
+    return new CheckpointFolder(
+        layout.storage(), layout.silverCheckpoint(), "silver.lock", "silver job");
+  }
+
+  /** A planned batch: its number and input files (relative to the bronze data folder). */
+  public static final class Batch {
+    public final long id;
+    public final List<Path> inputs;
+
+    Batch(long id, List<Path> inputs) {
+      this.id = id;
+      this.inputs = inputs;
+    }
+
+    /** Prefix of the batch's file names: part-<batch>. */
+    public String filePrefix() {
+      return String.format("part-%010d", id);
+    }
+  }
+
+  /** What a committed batch wrote. */
+  public static final class Committed {
+    public final long validRows;
+    public final long corruptedRows;
+    public final int files;
+
+    Committed(long validRows, long corruptedRows, int files) {
+      this.validRows = validRows;
+      this.corruptedRows = corruptedRows;
+      this.files = files;
+    }
+  }
+
+  public static JobLock lock(LakeLayout layout) {
+    return folder(layout).lock();
+  }
+
+  /** Deletes the silver tables and checkpoint (the caller holds the lock). */
+  public static void reset(LakeLayout layout) {
+    folder(layout).reset(layout.silverTables());
+    LOG.info("silver: reset: deleted the silver tables and checkpoint");
+  }
+
+  /**
+   * Opens the checkpoint, finishing or forgetting a batch a crash interrupted, and checks the
+   * silver tables still hold exactly what it committed.
+   */
+  public static SilverCheckpoint recover(LakeLayout layout) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    checkpoint.folder.refuseEarlierFormat("batches");
+    checkpoint.storage.createDirectories(layout.silverCheckpoint());
+    checkpoint.storage.delete(checkpoint.temp());
+    for (long id : checkpoint.plans.ids()) {
+      checkpoint.lastBatch = Math.max(checkpoint.lastBatch, id);
+      if (checkpoint.commits.contains(id)) {
+        checkpoint.committedInputs.addAll(checkpoint.readPlan(id).inputs);
+      } else if (checkpoint.staged.contains(id)) {
+        LOG.info("silver: batch {} was written but not committed: committing it now", id);
+        checkpoint.commit(checkpoint.readPlan(id));
+      } else {
+        LOG.info(
+            "silver: batch {} was interrupted before it was written: its files go to the next"
+                + " batch",
+            id);
+        checkpoint.storage.delete(checkpoint.staging(id));
+        checkpoint.plans.remove(id);
+      }
+    }
+    // What a commit leaves behind (a crash just after commits/<n>), and staging with no plan.
+    for (Path leftover : checkpoint.storage.list(checkpoint.folder.staging())) {
+      checkpoint.storage.delete(leftover);
+    }
+    for (long id : checkpoint.staged.ids()) {
+      checkpoint.staged.remove(id);
+    }
+    requireTablesMatchLog(layout);
+    return checkpoint;
+  }
+
+  /** The visible parquet files of bronze not yet taken by a committed batch. */
+  public List<Path> uncommitted(List<Path> bronzeFiles) {
+    return bronzeFiles.stream()
+        .filter(f -> !committedInputs.contains(f))
+        .collect(Collectors.toList());
+  }
+
+  public long committedInputCount() {
+    return committedInputs.size();
+  }
+
+  /** Records the next batch's input files before it runs. */
+  public Batch plan(List<Path> inputs) {
+    Batch batch = new Batch(lastBatch + 1, List.copyOf(inputs));
+    plans.add(batch.id, LogEntry.builder().putList("input", inputs).build());
+    lastBatch = batch.id;
+    return batch;
+  }
+
+  /** Where a batch writes table {@code table} before its commit. */
+  public Path staging(Batch batch, String table) {
+    return staging(batch.id).resolve(table);
+  }
+
+  public Path temp() {
+    return folder.temp();
+  }
+
+  /**
+   * Records the batch as staged, with its row counts and the files it will publish: from now on a
+   * restart commits it rather than redo it. {@code written} are the files the pipeline reported
+   * written; any other file in staging (left by a failed attempt a runner retried) is deleted,
+   * never published.
+   */
+  public void markStaged(Batch batch, Collection<Path> written) {
+    Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
+    for (Path file : storage.parquetFilesUnder(staging(batch.id))) {
+      if (!kept.contains(file.toAbsolutePath())) {
+        LOG.warn(
+            "silver batch {}: deleting {}, a file of a failed attempt",
+            batch.id,
+            layout.display(file));
+        storage.delete(file);
+      }
+    }
+    List<Path> files = storage.parquetFilesUnder(staging(batch.id));
+    staged.add(
+        batch.id,
+        LogEntry.builder()
+            .put("valid", rowsIn(staging(batch, MESSAGES)))
+            .put("corrupted", rowsIn(staging(batch, CORRUPTED)))
+            .put("files", files.size())
+            .putList(
+                "file",
+                files.stream()
+                    .map(f -> layout.root().relativize(published(batch.id, f)))
+                    .collect(Collectors.toList()))
+            .build());
+  }
+
+  /** Publishes a staged batch into the silver tables and commits it, with its files. */
+  public Committed commit(Batch batch) {
+    LogEntry written = staged.require(batch.id);
+    folder.publish(staging(batch.id), file -> published(batch.id, file));
+    commits.add(
+        batch.id, LogEntry.builder().put("inputs", batch.inputs.size()).putAll(written).build());
+    storage.delete(staging(batch.id));
+    staged.remove(batch.id);
+    committedInputs.addAll(batch.inputs);
+    return new Committed(
+        written.getLong("valid"), written.getLong("corrupted"), (int) written.getLong("files"));
+  }
+
+  /**
+   * What the committed batches published, read from the commit log: the files (and rows) readers of
+   * the silver tables must see, no more, no less.
+   */
+  public static CommitLog commitLog(LakeLayout layout) {
+    CommitLog log = new CommitLog(layout.storage());
+    BatchLog commits = folder(layout).log(COMMITS);
+    for (long batch : commits.ids()) {
+      LogEntry done = commits.require(batch);
+      for (String file : done.list("file")) {
+        log.files.put(layout.root().resolve(file), batch);
+      }
+      log.validRows += done.getLong("valid");
+      log.corruptedRows += done.getLong("corrupted");
+    }
+    return log;
+  }
+
+  /** What the commit log says the silver tables hold. */
+  public static final class CommitLog {
+    private final LakeStorage storage;
+
+    /** Each committed file (absolute path), with the batch that published it. */
+    public final Map<Path, Long> files = new TreeMap<>();
+
+    public long validRows;
+    public long corruptedRows;
+
+    CommitLog(LakeStorage storage) {
+      this.storage = storage;
+    }
+
+    /**
+     * The files of both silver tables that no committed batch published: the visible ones, or all
+     * of them, hidden names included.
+     */
+    public List<Path> unlistedFiles(LakeLayout layout, boolean hiddenToo) {
+      List<Path> unexpected = new ArrayList<>();
+      for (Path table : layout.silverTables()) {
+        for (Path file : hiddenToo ? storage.filesUnder(table) : storage.visibleFilesUnder(table)) {
+          if (!files.containsKey(file)) {
+            unexpected.add(file);
+          }
+        }
+      }
+      return unexpected;
+    }
+
+    /** The committed files that are no longer there. */
+    public List<Path> missingFiles() {
+      return files.keySet().stream().filter(f -> !storage.exists(f)).collect(Collectors.toList());
+    }
+  }
+
+  /**
+   * Refuses to go on when the silver tables no longer hold exactly what the commit log lists (a
+   * file deleted, added or moved by hand): silver would stop matching bronze without a word.
+   */
+  public static void requireTablesMatchLog(LakeLayout layout) {
+    CommitLog log = commitLog(layout);
+    List<Path> missing = log.missingFiles();
+    if (!missing.isEmpty()) {
+      throw new UserError(
+          "silver was edited by hand: "
+              + layout.root().relativize(missing.get(0))
+              + more(missing)
+              + ", committed by batch "
+              + log.files.get(missing.get(0))
+              + ", is missing;"
+              + " nothing was changed. Put it back, or rebuild silver from bronze with --reset");
+    }
+    List<Path> unexpected = log.unlistedFiles(layout, false);
+    if (!unexpected.isEmpty()) {
+      throw new UserError(
+          "silver was edited by hand: "
+              + layout.root().relativize(unexpected.get(0))
+              + more(unexpected)
+              + " is not a file silver committed; nothing was changed."
+              + " Move it out of silver/, or rebuild silver from bronze with --reset");
+    }
+  }
+
+  private static String more(List<Path> files) {
+    return files.size() > 1 ? " (and " + (files.size() - 1) + " more)" : "";
+  }
+
+  /** Where a file staged for batch {@code id} is published: the same place in its table. */
+  private Path published(long id, Path staged) {
+    Path relative = staging(id).relativize(staged);
+    Path table =
+        relative.getName(0).toString().equals(MESSAGES)
+            ? layout.silverMessagesData()
+            : layout.silverCorruptedData();
+    return table.resolve(relative.subpath(1, relative.getNameCount()).toString());
+  }
+
+  /** The bronze files (relative to bronze's data folder) that committed batches took. */
+  public static Set<Path> committedInputs(LakeLayout layout) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    Set<Path> inputs = new HashSet<>();
+    for (long batch : checkpoint.commits.ids()) {
+      inputs.addAll(checkpoint.readPlan(batch).inputs);
+    }
+    return inputs;
+  }
+
+  private long rowsIn(Path dir) {
+    long rows = 0;
+    for (Path file : storage.parquetFilesUnder(dir)) {
+      rows += ParquetFooters.rowCount(file);
+    }
+    return rows;
+  }
+
+  private Batch readPlan(long id) {
+    return new Batch(
+        id, plans.require(id).list("input").stream().map(Path::of).collect(Collectors.toList()));
+  }
+
+  private Path staging(long id) {
+    return folder.staging().resolve(String.format("%010d", id));
+  }
+}

@@ -1,0 +1,168 @@
+package dev.messagelake.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Brings a small result (a report, the paths of files written) back to the job's driver once the
+ * pipeline has run: all rows are combined into one list, written as one Avro file, which {@link
+ * #read()} loads. Works the same on every runner whose workers share the driver's file system.
+ *
+ * <p>Not a file sink (AvroIO): its sharding, temp-file finalization and side inputs cost the Spark
+ * runner about ten small jobs per pipeline, a second or more for every silver batch. A single
+ * element needs none of that; the file is written under a temporary name and renamed, so a retried
+ * task replaces it whole.
+ */
+public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
+  private final Path file;
+  private transient Schema schema;
+
+  public RowsToDriver(Path directory, String name) {
+    this.file = directory.resolve(name + ".avro");
+  }
+
+  @Override
+  public PDone expand(PCollection<Row> rows) {
+    schema = rows.getSchema();
+    org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
+    rows.apply(
+            "ToAvro",
+            MapElements.into(TypeDescriptor.of(GenericRecord.class))
+                .via(AvroUtils.getRowToGenericRecordFunction(avro)))
+        .setCoder(AvroCoder.of(avro))
+        .apply("AllInOneList", Combine.globally(new ToList<GenericRecord>()))
+        .apply("WriteOneFile", ParDo.of(new WriteAvroFileFn(file, avro)));
+    return PDone.in(rows.getPipeline());
+  }
+
+  /** Every input in one list (an empty input gives an empty list, so the file always exists). */
+  static class ToList<T> extends Combine.CombineFn<T, List<T>, List<T>> {
+    @Override
+    public List<T> createAccumulator() {
+      return new ArrayList<>();
+    }
+
+    @Override
+    public List<T> addInput(List<T> list, T input) {
+      list.add(input);
+      return list;
+    }
+
+    @Override
+    public List<T> mergeAccumulators(Iterable<List<T>> lists) {
+      List<T> merged = new ArrayList<>();
+      lists.forEach(merged::addAll);
+      return merged;
+    }
+
+    @Override
+    public List<T> extractOutput(List<T> list) {
+      return list;
+    }
+
+    @Override
+    public Coder<List<T>> getAccumulatorCoder(CoderRegistry registry, Coder<T> inputCoder) {
+      return ListCoder.of(inputCoder);
+    }
+
+    @Override
+    public Coder<List<T>> getDefaultOutputCoder(CoderRegistry registry, Coder<T> inputCoder) {
+      return ListCoder.of(inputCoder);
+    }
+  }
+
+  /** Writes the one list of records as {@code file}: under a temporary name, then renamed. */
+  static class WriteAvroFileFn extends DoFn<List<GenericRecord>, Void> {
+    private final String file;
+    private final String avroSchema; // Avro schemas are not serializable in every Avro version
+
+    WriteAvroFileFn(Path file, org.apache.avro.Schema avroSchema) {
+      this.file = file.toString();
+      this.avroSchema = avroSchema.toString();
+    }
+
+    @ProcessElement
+    public void processElement(@Element List<GenericRecord> records) throws IOException {
+      org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(avroSchema);
+      Path target = Path.of(file);
+      Path temp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+      try (DataFileWriter<GenericRecord> writer =
+          new DataFileWriter<>(new GenericDatumWriter<>(avro))) {
+        writer.create(avro, temp.toFile());
+        for (GenericRecord record : records) {
+          writer.append(record);
+        }
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** One string per row: what {@link #strings} sends. */
+  private static final Schema STRING = Schema.builder().addStringField("value").build();
+
+  /** Brings strings (such as the paths of files written) back through {@code target}. */
+  public static PTransform<PCollection<String>, PDone> strings(RowsToDriver target) {
+    return new PTransform<PCollection<String>, PDone>() {
+      @Override
+      public PDone expand(PCollection<String> strings) {
+        return strings
+            .apply(
+                "AsRows",
+                MapElements.into(TypeDescriptors.rows())
+                    .via(s -> Row.withSchema(STRING).addValue(s).build()))
+            .setRowSchema(STRING)
+            .apply("ToDriver", target);
+      }
+    };
+  }
+
+  /** The strings sent by {@link #strings}, after the pipeline has run. */
+  public List<String> readStrings() {
+    List<String> strings = new ArrayList<>();
+    for (Row row : read()) {
+      strings.add(row.getString(0));
+    }
+    return strings;
+  }
+
+  /** The rows, after the pipeline has run. */
+  public List<Row> read() {
+    List<Row> rows = new ArrayList<>();
+    try (DataFileReader<GenericRecord> reader =
+        new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
+      for (GenericRecord record : reader) {
+        rows.add(AvroUtils.toBeamRowStrict(record, schema));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    return rows;
+  }
+}
