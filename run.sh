@@ -214,6 +214,7 @@ submit() {
   [[ -n "$job" ]] || fail "usage: ./run.sh submit <job> [--option=value ...]"
   shift
   job_definition "$job"
+  [[ "$module" == jobs ]] || fail "$job is a harness tool: it runs here (./run.sh $job), and is never sent to a cluster"
   master_reachable || fail "the Spark master $master_url is unreachable; start one with ./run.sh cluster start (or set SPARK_MASTER_URL)"
   local jar
   jar="$(job_jar)"

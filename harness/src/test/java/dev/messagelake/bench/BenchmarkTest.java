@@ -1,6 +1,7 @@
 package dev.messagelake.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -30,7 +31,8 @@ class BenchmarkTest {
                 "--sparkMaster=local[2]",
                 "--repeats=1",
                 "--work=" + temp.resolve("work"),
-                "--results=" + temp.resolve("results"))
+                "--results=" + temp.resolve("results"),
+                "--document=" + temp.resolve("BENCH.md"))
             .as(Benchmark.Options.class);
 
     BenchReport report = Benchmark.measure(options);
@@ -63,6 +65,22 @@ class BenchmarkTest {
       String table = Files.readString(temp.resolve("results").resolve(written.get(1)));
       assertTrue(table.contains("| " + Benchmark.SPARK + " |"), table);
     }
+  }
+
+  @Test
+  void theDocumentsLatestResultsAreReplacedAndItsProseKept() throws Exception {
+    Path document = temp.resolve("BENCH.md");
+    Files.writeString(
+        document, "# Bench\n\nHow to run it.\n\n" + BenchReport.GENERATED + "\n\nold table\n");
+
+    new BenchReport("local[2]").updateDocument(document);
+
+    String updated = Files.readString(document);
+    assertTrue(
+        updated.startsWith("# Bench\n\nHow to run it.\n\n" + BenchReport.GENERATED), updated);
+    assertFalse(updated.contains("old table"), updated);
+    assertFalse(updated.contains("# Message lake benchmark"), "its title: " + updated);
+    assertTrue(updated.contains("### Goals"), "its sections, a level down: " + updated);
   }
 
   @Test

@@ -13,7 +13,6 @@ import dev.messagelake.storage.JobLock;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.LogEntry;
 import dev.messagelake.stream.DurationOptions;
-import dev.messagelake.stream.MicroBatches.Backlog;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
@@ -39,7 +38,6 @@ public class Publisher {
   /** The job's name, as users run it. */
   public static final String JOB = "publish";
 
-  private static final long PROGRESS_MILLIS = 5_000;
   private static final int RETAINED_BATCHES = 100;
 
   /** The publisher's options (pipelines/publish adds runner flags and the demo's rate). */
@@ -110,32 +108,15 @@ public class Publisher {
   private void publish() throws Exception {
     recover();
     long firstValue = nextValue;
-    LOG.info(
-        "publish: {} rows/s into {}, {} s windows, continuing at value {}",
-        options.getRowsPerSecond(),
-        target(),
-        options.getTriggerSeconds(),
-        firstValue);
     RateBatches rate = new RateBatches(options, firstValue);
-    rate.loop()
-        .withProgress(
-            PROGRESS_MILLIS,
-            () ->
-                LOG.info(
-                    "publish: {} rows this run into {}, last value {}",
-                    nextValue - firstValue,
-                    target(),
-                    nextValue - 1))
-        .run(
-            last -> {
-              RateSource.Batch batch = rate.next(last);
-              if (batch == null) {
-                return Backlog.NONE;
-              }
-              plans.add(++lastBatch, entry(batch));
-              send(batch);
-              return rate.behind() ? Backlog.MORE : Backlog.NONE;
-            });
+    rate.run(
+        JOB,
+        target(),
+        () -> nextValue,
+        batch -> {
+          plans.add(++lastBatch, entry(batch));
+          send(batch);
+        });
     System.out.printf(
         "publish stopped: published %d rows this run (%.1f rows/s) to %s; values 0..%d sent%n",
         nextValue - firstValue,

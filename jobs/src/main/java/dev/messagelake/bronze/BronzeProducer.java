@@ -14,7 +14,6 @@ import dev.messagelake.events.RateOptions;
 import dev.messagelake.events.RateSource;
 import dev.messagelake.storage.JobLock;
 import dev.messagelake.stream.DurationOptions;
-import dev.messagelake.stream.MicroBatches.Backlog;
 import java.nio.file.Path;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -56,8 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public class BronzeProducer {
   private static final Logger LOG = LoggerFactory.getLogger(BronzeProducer.class);
-  private static final long PROGRESS_MILLIS = 5_000;
-  private static final long MAX_ROWS_PER_BATCH = 1_000_000;
 
   /** Where the producer's events go ({@code --sink}). */
   public enum Sink {
@@ -145,34 +142,17 @@ public class BronzeProducer {
   private void produce() throws Exception {
     long firstValue = checkpoint.nextValue();
     long firstFiles = checkpoint.committedFiles();
-    LOG.info(
-        "bronze: {} rows/s into {}, {} s windows, continuing at value {}",
-        options.getRowsPerSecond(),
-        layout.display(layout.bronzeData()),
-        options.getTriggerSeconds(),
-        firstValue);
     RateBatches rate = new RateBatches(options, firstValue);
-    rate.loop()
-        .withProgress(
-            PROGRESS_MILLIS,
-            () ->
-                LOG.info(
-                    "bronze: {} rows this run into {}, last value {}",
-                    checkpoint.nextValue() - firstValue,
-                    layout.display(layout.bronzeData()),
-                    checkpoint.nextValue() - 1))
-        .run(
-            last -> {
-              RateSource.Batch batch = rate.next(last);
-              if (batch == null) {
-                return Backlog.NONE;
-              }
-              Pipeline pipeline = Pipeline.create(options);
-              applyBronzeBatch(pipeline, batch, options.getTriggerSeconds(), checkpoint);
-              pipeline.run().waitUntilFinish();
-              checkpoint.commitStaged();
-              return rate.behind() ? Backlog.MORE : Backlog.NONE;
-            });
+    rate.run(
+        "bronze",
+        layout.display(layout.bronzeData()),
+        checkpoint::nextValue,
+        batch -> {
+          Pipeline pipeline = Pipeline.create(options);
+          applyBronzeBatch(pipeline, batch, options.getTriggerSeconds(), checkpoint);
+          pipeline.run().waitUntilFinish();
+          checkpoint.commitStaged();
+        });
     checkpoint.discardStaging();
     long rows = checkpoint.nextValue() - firstValue;
     System.out.printf(

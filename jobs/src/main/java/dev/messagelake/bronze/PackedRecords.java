@@ -22,8 +22,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
  * Avro records packed into byte arrays, many per element, and the parquet sink that unpacks them. A
  * windowed write with a fixed shard count groups its elements by shard: on the Direct runner every
  * bundle of that grouping copies the window's whole bag, element by element, through the element
- * coder. Packed, that copy is a few large array copies instead of decoding every record again: it
- * took 44% of the producer's CPU.
+ * coder. Packed, that copy is a few large array copies instead of decoding every record again.
  */
 final class PackedRecords {
   /** A pack is emitted once it holds this many bytes (some 100k bronze records). */

@@ -9,8 +9,7 @@ import org.joda.time.ReadableInstant;
 
 /**
  * A row of a lake table (flat: timestamps, numbers, strings) as the Avro record its parquet file
- * holds, field by field in order. The same record as Beam's AvroUtils makes, without its per-row
- * schema analysis: that took a third of silver's CPU on Spark.
+ * holds, field by field in order: Beam's AvroUtils without its per-row schema analysis.
  */
 public final class RowToAvro implements SerializableFunction<Row, GenericRecord> {
   private final String avroSchema; // Avro schemas are not serializable in every Avro version

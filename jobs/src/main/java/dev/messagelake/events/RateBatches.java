@@ -3,14 +3,20 @@ package dev.messagelake.events;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.stream.DurationOptions;
 import dev.messagelake.stream.MicroBatches;
+import dev.messagelake.stream.MicroBatches.Backlog;
+import java.util.function.LongSupplier;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rate source's schedule as micro-batches: at each window's end, the rows of the windows that
  * came due (at most a million at a time); after the stop, the rows due until then.
  */
 public final class RateBatches {
+  private static final Logger LOG = LoggerFactory.getLogger(RateBatches.class);
   private static final long MAX_ROWS_PER_BATCH = 1_000_000;
+  private static final long PROGRESS_MILLIS = 5_000;
 
   private final RateOptions options;
   private final long firstValue;
@@ -32,12 +38,46 @@ public final class RateBatches {
     this.schedule = new RateSource.ScheduledTime(new Instant(start), options.getRowsPerSecond());
   }
 
-  public MicroBatches loop() {
-    return loop;
+  /** A batch's rows, sent where the job sends them and committed there. */
+  @FunctionalInterface
+  public interface Sink {
+    void write(RateSource.Batch batch);
+  }
+
+  /**
+   * Runs the schedule's batches into {@code sink} until the duration ends or a stop is asked for,
+   * logging as {@code job} (its progress read from {@code nextValue}).
+   */
+  public void run(String job, String target, LongSupplier nextValue, Sink sink) throws Exception {
+    LOG.info(
+        "{}: {} rows/s into {}, {} s windows, continuing at value {}",
+        job,
+        options.getRowsPerSecond(),
+        target,
+        options.getTriggerSeconds(),
+        firstValue);
+    loop.withProgress(
+            PROGRESS_MILLIS,
+            () ->
+                LOG.info(
+                    "{}: {} rows this run into {}, last value {}",
+                    job,
+                    nextValue.getAsLong() - firstValue,
+                    target,
+                    nextValue.getAsLong() - 1))
+        .run(
+            last -> {
+              RateSource.Batch batch = next(last);
+              if (batch == null) {
+                return Backlog.NONE;
+              }
+              sink.write(batch);
+              return generated < due ? Backlog.MORE : Backlog.NONE; // fallen behind: at once
+            });
   }
 
   /** The next batch, or null when no row came due; {@code last}: the batch after the stop. */
-  public RateSource.Batch next(boolean last) {
+  private RateSource.Batch next(boolean last) {
     long now = System.currentTimeMillis();
     // Whole windows only, so each window is one file; the last batch also takes the rows of
     // the open window that came due before the stop.
@@ -58,11 +98,6 @@ public final class RateBatches {
             end);
     generated = end;
     return batch;
-  }
-
-  /** Whether rows that came due are still to be generated (the batch was capped). */
-  public boolean behind() {
-    return generated < due;
   }
 
   public double secondsSoFar() {

@@ -14,14 +14,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * duplicates; the earliest by time is kept, ties broken by the smaller sequence value.
  *
  * <p>One GROUP BY, one pass: each row becomes an occurrence, a string that sorts as the rule orders
- * rows (time, then sequence value, each offset by 10^18 and zero-padded to 19 digits) and carries
- * what the reports need of the row (date, user); MIN of it per duplicate group is the kept row,
- * which the query unpacks. Beam SQL 2.62 has no usable window function for this (ROW_NUMBER ordered
- * by a timestamp fails, by a BIGINT it is very slow), and the same rule as MIN plus joins read the
- * input three times and shuffled it five times. The occurrence is built in Java rather than in the
- * query: the query then aggregates its input as it is, and the Spark runner does not cache a
- * million computed rows in memory (it caches the output of every multi-output step, which Beam
- * SQL's projections are).
+ * rows (time, then value, zero-padded) and carries what the reports need (date, user); MIN of it
+ * per group is the kept row. Beam SQL 2.62 has no usable window function for this (ROW_NUMBER
+ * ordered by a timestamp fails). The occurrence is built in Java, not in the query, so that the
+ * Spark runner does not cache the projection's output (it caches every multi-output step).
  */
 public class Deduplicate extends PTransform<PCollection<Row>, PCollection<Row>> {
 

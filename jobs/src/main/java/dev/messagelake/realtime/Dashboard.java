@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
+import dev.messagelake.stream.DurationOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,7 @@ public class Dashboard implements AutoCloseable {
       "Reads: the message_counts table of --jdbcUrl (the realtime job fills it).\n"
           + "Writes: nothing; serves the page on http://--bind:--port/ and its JSON on"
           + " /api/summary.")
-  public interface Options extends DatabaseOptions {
+  public interface Options extends DatabaseOptions, DurationOptions {
     @Description("Address to serve on (127.0.0.1: this machine only)")
     @Default.String("127.0.0.1")
     String getBind();
@@ -75,12 +76,6 @@ public class Dashboard implements AutoCloseable {
     int getRefreshSeconds();
 
     void setRefreshSeconds(int value);
-
-    @Description("Serve this many seconds, then stop; 0 serves until Ctrl-C or SIGTERM")
-    @Default.Integer(0)
-    int getDurationSeconds();
-
-    void setDurationSeconds(int value);
 
     @Description(
         "Origin whose pages may read the JSON (CORS), e.g. https://platform.example.com,"

@@ -38,6 +38,9 @@ public final class SilverCheckpoint {
   public static final String STAGED = "staged";
   public static final String COMMITS = "commits";
 
+  /** Where the checkpoint of format version 1 of the lake (docs/LAKE.md) kept its batches. */
+  private static final String EARLIER_FORMAT = "batches";
+
   private final LakeLayout layout;
   private final LakeStorage storage;
   private final CheckpointFolder folder;
@@ -106,7 +109,7 @@ public final class SilverCheckpoint {
    */
   public static SilverCheckpoint recover(LakeLayout layout) {
     SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
-    checkpoint.folder.refuseEarlierFormat("batches");
+    checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
     checkpoint.storage.createDirectories(layout.silverCheckpoint());
     checkpoint.storage.delete(checkpoint.temp());
     for (long id : checkpoint.plans.ids()) {
@@ -215,6 +218,7 @@ public final class SilverCheckpoint {
    */
   public static CommitLog commitLog(LakeLayout layout) {
     CommitLog log = new CommitLog(layout.storage());
+    folder(layout).refuseEarlierFormat(EARLIER_FORMAT);
     BatchLog commits = folder(layout).log(COMMITS);
     for (long batch : commits.ids()) {
       LogEntry done = commits.require(batch);
@@ -308,6 +312,7 @@ public final class SilverCheckpoint {
   /** The bronze files (relative to bronze's data folder) that committed batches took. */
   public static Set<Path> committedInputs(LakeLayout layout) {
     SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
     Set<Path> inputs = new HashSet<>();
     for (long batch : checkpoint.commits.ids()) {
       inputs.addAll(checkpoint.readPlan(batch).inputs);

@@ -35,10 +35,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * pipeline has run: all rows are combined into one list, written as one Avro file, which {@link
  * #read()} loads. Works the same on every runner whose workers share the driver's file system.
  *
- * <p>Not a file sink (AvroIO): its sharding, temp-file finalization and side inputs cost the Spark
- * runner about ten small jobs per pipeline, a second or more for every silver batch. A single
- * element needs none of that; the file is written under a temporary name and renamed, so a retried
- * task replaces it whole.
+ * <p>Not a file sink (AvroIO), whose sharding and finalization cost the Spark runner several small
+ * jobs per pipeline; the file is written under a temporary name and renamed, so a retried task
+ * replaces it whole.
  */
 public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
   private final Path file;

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class JobLauncherTest {
   @Test

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.is;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class ValueSetTest {
   @Test
