@@ -32,7 +32,7 @@ public final class CheckpointFiles {
       return "window staged, not yet published";
     }
     long recorded =
-        read(() -> log(lake.bronzeCheckpoint(), "commits").latest())
+        read(() -> log(lake, lake.bronzeCheckpoint(), "commits").latest())
             .flatMap(e -> e)
             .map(e -> e.getLong("nextValue"))
             .orElse(0L);
@@ -108,11 +108,11 @@ public final class CheckpointFiles {
   }
 
   private static BatchLog silverLog(LakeLayout lake, String name) {
-    return log(lake.silverCheckpoint(), name);
+    return log(lake, lake.silverCheckpoint(), name);
   }
 
-  private static BatchLog log(Path checkpoint, String name) {
-    return new BatchLog(LakeStorage.local(), checkpoint.resolve(name));
+  private static BatchLog log(LakeLayout lake, Path checkpoint, String name) {
+    return new BatchLog(lake.storage(), checkpoint.resolve(name));
   }
 
   /** A read that a running job may race (the file deleted between listing and reading). */

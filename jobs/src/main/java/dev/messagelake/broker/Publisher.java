@@ -185,8 +185,8 @@ public class Publisher {
     commits.add(
         lastBatch,
         LogEntry.builder().put("nextValue", nextValue).put("topicEnd", topicEnd).build());
-    plans.retainLast(RETAINED_BATCHES);
-    commits.retainLast(RETAINED_BATCHES);
+    plans.remove(lastBatch - RETAINED_BATCHES); // the ones that fall out: no listing per batch
+    commits.remove(lastBatch - RETAINED_BATCHES);
   }
 
   private String target() {

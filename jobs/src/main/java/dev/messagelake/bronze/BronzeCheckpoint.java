@@ -47,6 +47,7 @@ public final class BronzeCheckpoint {
   private final Map<String, Long> kafkaOffsets = new TreeMap<>();
   private long nextValue;
   private long committedFiles;
+  private long lastCommit; // the number of the newest entry of the commit log
 
   private BronzeCheckpoint(LakeLayout layout) {
     this.layout = layout;
@@ -99,6 +100,8 @@ public final class BronzeCheckpoint {
               + " (files removed by hand?); run with --reset to start over");
     }
     checkpoint.nextValue = dataNext;
+    checkpoint.commits.retainLast(RETAINED_COMMITS);
+    checkpoint.lastCommit = checkpoint.commits.latestId().orElse(0);
     checkpoint.committedFiles = committed[1];
     latest.ifPresent(
         entry ->
@@ -265,8 +268,8 @@ public final class BronzeCheckpoint {
     LogEntry.Builder entry =
         LogEntry.builder().put("nextValue", nextValue).put("files", committedFiles);
     kafkaOffsets.forEach((partition, offset) -> entry.put(KAFKA_OFFSET + partition, offset));
-    commits.add(commits.latestId().orElse(0) + 1, entry.build());
-    commits.retainLast(RETAINED_COMMITS);
+    commits.add(++lastCommit, entry.build());
+    commits.remove(lastCommit - RETAINED_COMMITS); // the one that falls out: no listing per commit
   }
 
   /** {next value, file count} of the committed files in data/, checking they tile 0..N-1. */
