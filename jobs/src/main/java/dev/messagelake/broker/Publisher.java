@@ -131,6 +131,9 @@ public class Publisher {
    */
   private void recover() {
     String topic = options.getKafkaTopic();
+    // Once per start, what a kill between a commit and its removal below left behind.
+    plans.retainLast(RETAINED_BATCHES);
+    commits.retainLast(RETAINED_BATCHES);
     Optional<LogEntry> committed = commits.latest();
     long recordedEnd = committed.map(e -> e.getLong("topicEnd")).orElse(0L);
     nextValue = committed.map(e -> e.getLong("nextValue")).orElse(0L);
