@@ -7,7 +7,7 @@ import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.contract.LakeSchemas;
-import dev.messagelake.contract.RowToAvro;
+import dev.messagelake.contract.PackedRecords;
 import dev.messagelake.events.EventSource;
 import dev.messagelake.events.RateBatches;
 import dev.messagelake.events.RateOptions;
@@ -15,16 +15,16 @@ import dev.messagelake.events.RateSource;
 import dev.messagelake.storage.JobLock;
 import dev.messagelake.stream.DurationOptions;
 import java.nio.file.Path;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -32,9 +32,9 @@ import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,17 +194,17 @@ public class BronzeProducer {
     public WriteFilesResult<Void> expand(PCollection<Row> rows) {
       return rows.apply("WindowPerTrigger", Window.into(FixedWindows.of(windowSize)))
           .apply(
-              "ToAvro",
-              MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                  .via(new RowToAvro(LakeSchemas.BRONZE_AVRO)))
-          .setCoder(AvroCoder.of(LakeSchemas.BRONZE_AVRO))
-          .apply(
-              "PackPerWindow", ParDo.of(new PackedRecords.PackPerWindowFn(LakeSchemas.BRONZE_AVRO)))
-          .setCoder(ByteArrayCoder.of())
+              "PackPerWindow",
+              ParDo.of(
+                  new PackedRecords.PackRowsFn(
+                      LakeSchemas.BRONZE_AVRO, row -> PackedRecords.ONE_DESTINATION)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
           .apply(
               "WriteParquet",
-              FileIO.<byte[]>write()
-                  .via(new PackedRecords.ParquetSink(LakeSchemas.BRONZE_AVRO))
+              FileIO.<KV<String, byte[]>>write()
+                  .via(
+                      Contextful.fn(KV::getValue),
+                      new PackedRecords.ParquetSink(LakeSchemas.BRONZE_AVRO))
                   .to(directory.toString())
                   .withTempDirectory(tempDirectory.toString())
                   .withNaming(new WindowFileNaming())

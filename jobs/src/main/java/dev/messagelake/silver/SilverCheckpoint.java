@@ -171,10 +171,21 @@ public final class SilverCheckpoint {
    * Records the batch as staged, with its row counts and the files it will publish: from now on a
    * restart commits it rather than redo it. {@code written} are the files the pipeline reported
    * written; any other file in staging (left by a failed attempt a runner retried) is deleted,
-   * never published.
+   * never published. A reported file that is not there (a finalization retried under new names
+   * after moving some files) fails the batch, which then runs again: nothing is published.
    */
   public void markStaged(Batch batch, Collection<Path> written) {
     Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
+    for (Path file : kept) {
+      if (!storage.exists(file)) {
+        throw new IllegalStateException(
+            "silver batch "
+                + batch.id
+                + ": the pipeline reported "
+                + layout.display(file)
+                + " written, but it is not in staging; the batch is not committed");
+      }
+    }
     for (Path file : storage.parquetFilesUnder(staging(batch.id))) {
       if (!kept.contains(file.toAbsolutePath())) {
         LOG.warn(

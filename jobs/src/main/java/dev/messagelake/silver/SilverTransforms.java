@@ -1,32 +1,31 @@
 package dev.messagelake.silver;
 
 import dev.messagelake.contract.LakeSchemas;
-import dev.messagelake.contract.RowToAvro;
-import java.io.IOException;
+import dev.messagelake.contract.PackedRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -133,13 +132,10 @@ public final class SilverTransforms {
 
   /**
    * Writes silver rows as parquet under {@code date=YYYY-MM-DD/} folders (the UTC date of the
-   * timestamp; the date lives only in the folder name, as Spark's partitionBy writes it): one file
-   * per bundle and date, as a Spark task writes one per partition. Outputs the paths of the files
-   * of the bundles that succeeded: only those get committed.
-   *
-   * <p>Not FileIO.write: on bounded input it groups every row by shard (the Direct runner forces a
-   * sharded write even when the runner may choose), which costs a shuffle on Spark and, on the
-   * Direct runner, keeps the whole batch in memory and copies it at every bundle.
+   * timestamp; the date lives only in the folder name, as Spark's partitionBy writes it), with
+   * FileIO's dynamic write, each bundle's rows packed per date first ({@link PackedRecords}).
+   * Outputs the paths of the files FileIO wrote: only those get committed (a retried bundle's files
+   * stay temp files).
    */
   public static class WriteDatePartitioned
       extends PTransform<PCollection<Row>, PCollection<String>> {
@@ -154,73 +150,71 @@ public final class SilverTransforms {
     @Override
     public PCollection<String> expand(PCollection<Row> rows) {
       return rows.apply(
-          "WriteParquetByDate",
-          ParDo.of(new WriteFilePerBundleFn(directory.toString(), filePrefix)));
+              "PackPerDate",
+              ParDo.of(new PackedRecords.PackRowsFn(LakeSchemas.SILVER_AVRO, new UtcDateOf())))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+          .apply(
+              "WriteParquetByDate",
+              FileIO.<String, KV<String, byte[]>>writeDynamic()
+                  .by(KV::getKey)
+                  .withDestinationCoder(StringUtf8Coder.of())
+                  .via(
+                      Contextful.fn(KV::getValue),
+                      new PackedRecords.ParquetSink(LakeSchemas.SILVER_AVRO))
+                  // temp files in a hidden .temp-beam-* folder of the staging folder: never
+                  // published, deleted with it
+                  .to(directory.toString())
+                  .withNaming(DateFileNaming.forBatch(filePrefix)))
+          .getPerDestinationOutputFilenames()
+          .apply("WrittenFiles", Values.create());
     }
   }
 
-  /** One open parquet file per date for the length of a bundle, with Beam's parquet sink. */
-  static class WriteFilePerBundleFn extends DoFn<Row, String> {
-    private final String directory;
+  /** A silver row's UTC date, {@code YYYY-MM-DD}: the destination of its file. */
+  static class UtcDateOf implements SerializableFunction<Row, String> {
+    // Rows come in time order: the date's name is made once per day, not once per row.
+    private transient long lastDay = Long.MIN_VALUE;
+    private transient String lastDate;
+
+    @Override
+    public String apply(Row row) {
+      long day = LakeSchemas.epochDay(LakeSchemas.timestamp(row));
+      if (lastDate == null || day != lastDay) {
+        lastDate = LakeSchemas.utcDate(day);
+        lastDay = day;
+      }
+      return lastDate;
+    }
+  }
+
+  /**
+   * {@code date=<date>/<prefix>-<uuid>.parquet}. Not FileIO's shard-of-shards numbering: with the
+   * runner choosing the sharding, FileIO's windowed write finalizes each bundle of results on its
+   * own (WriteFiles.GatherResults), each numbering its files from 0, and on the Spark runner the
+   * second {@code -00000-of-00001} replaced the first: rows lost without an error.
+   */
+  static class DateFileNaming implements FileIO.Write.FileNaming {
+    private final String date;
     private final String filePrefix;
-    private transient SerializableFunction<Row, GenericRecord> toAvro;
-    private transient Map<Long, OpenFile> openFiles; // by day since 1970-01-01
-    private transient OpenFile lastFile;
-    private transient long lastDay;
 
-    /** A parquet file being written, and where. */
-    private record OpenFile(FileIO.Sink<GenericRecord> sink, String path) {}
-
-    WriteFilePerBundleFn(String directory, String filePrefix) {
-      this.directory = directory;
+    DateFileNaming(String date, String filePrefix) {
+      this.date = date;
       this.filePrefix = filePrefix;
     }
 
-    @Setup
-    public void setup() {
-      toAvro = new RowToAvro(LakeSchemas.SILVER_AVRO);
+    /** The naming of each date's files of a batch whose names start with {@code filePrefix}. */
+    static SerializableFunction<String, FileIO.Write.FileNaming> forBatch(String filePrefix) {
+      return date -> new DateFileNaming(date, filePrefix);
     }
 
-    @StartBundle
-    public void startBundle() {
-      openFiles = new HashMap<>();
-      lastFile = null;
-    }
-
-    @ProcessElement
-    public void processElement(@Element Row row) throws IOException {
-      long day = LakeSchemas.epochDay(LakeSchemas.timestamp(row));
-      // Rows come in time order, so nearly always to the file of the row before.
-      if (lastFile == null || day != lastDay) {
-        lastFile = fileOf(day);
-        lastDay = day;
-      }
-      lastFile.sink().write(toAvro.apply(row));
-    }
-
-    private OpenFile fileOf(long day) throws IOException {
-      OpenFile file = openFiles.get(day);
-      if (file == null) {
-        String path =
-            Path.of(
-                    directory,
-                    "date=" + LakeSchemas.utcDate(day),
-                    filePrefix + "-" + UUID.randomUUID() + ".parquet")
-                .toString();
-        FileIO.Sink<GenericRecord> sink = ParquetIO.sink(LakeSchemas.SILVER_AVRO);
-        sink.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
-        file = new OpenFile(sink, path);
-        openFiles.put(day, file);
-      }
-      return file;
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) throws IOException {
-      for (OpenFile file : openFiles.values()) {
-        file.sink().flush(); // closes the parquet file
-        context.output(file.path(), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-      }
+    @Override
+    public String getFilename(
+        BoundedWindow window,
+        PaneInfo pane,
+        int numShards,
+        int shardIndex,
+        Compression compression) {
+      return String.format("date=%s/%s-%s.parquet", date, filePrefix, UUID.randomUUID());
     }
   }
 }

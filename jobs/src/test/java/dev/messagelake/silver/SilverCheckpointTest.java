@@ -54,6 +54,26 @@ class SilverCheckpointTest {
   }
 
   @Test
+  void aBatchWhoseReportedFileIsMissingIsNotStaged() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
+    Batch batch = checkpoint.plan(inputs);
+    Path date = checkpoint.staging(batch, SilverCheckpoint.MESSAGES).resolve("date=2024-12-15");
+    Path movedUnderAnotherName = date.resolve("part-0000000001-a.parquet");
+    write(movedUnderAnotherName, 3);
+
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () -> checkpoint.markStaged(batch, List.of(date.resolve("part-0000000001-b.parquet"))));
+
+    assertThat(refused.getMessage(), containsString("is not in staging"));
+    // Not staged: a restart forgets the batch and its inputs go to the next one.
+    SilverCheckpoint.recover(lake());
+    assertEquals(List.of(), LakeStorage.local().parquetFilesUnder(lake().silverMessagesData()));
+    assertEquals(0, SilverCheckpoint.committedInputs(lake()).size());
+  }
+
+  @Test
   void aBatchKilledHalfwayThroughItsCommitIsFinishedOnce() throws Exception {
     SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake());
     Batch batch = checkpoint.plan(inputs);

@@ -1,10 +1,8 @@
-package dev.messagelake.bronze;
+package dev.messagelake.contract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 
-import dev.messagelake.contract.LakeSchemas;
-import dev.messagelake.contract.RowToAvro;
 import dev.messagelake.events.FakeMessages;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,7 +14,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -25,14 +26,19 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
 import org.junit.Test;
 
-/** Packs keep each record once, whole, in its own window, however many packs a window takes. */
+/**
+ * Packs keep each record once, whole, in its own window and destination, however many packs a
+ * window takes.
+ */
 public class PackedRecordsTest {
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
@@ -41,14 +47,15 @@ public class PackedRecordsTest {
   private static final RowToAvro TO_AVRO = new RowToAvro(LakeSchemas.BRONZE_AVRO);
 
   @Test
-  public void everyRecordComesBackOnceInItsWindowAcrossSeveralPacks() {
-    List<TimestampedValue<GenericRecord>> records = new ArrayList<>();
-    List<GenericRecord> firstWindow = new ArrayList<>();
-    List<GenericRecord> secondWindow = new ArrayList<>();
+  public void everyRecordComesBackOnceInItsWindowAndDestinationAcrossSeveralPacks() {
+    List<TimestampedValue<Row>> rows = new ArrayList<>();
+    List<KV<String, GenericRecord>> firstWindow = new ArrayList<>();
+    List<KV<String, GenericRecord>> secondWindow = new ArrayList<>();
     for (long value = 0; value < 300; value++) {
       Instant at = T0.plus(Duration.millis(value * 10)); // 100 per second: two windows + 100
-      GenericRecord record = TO_AVRO.apply(FAKE.message(value, at));
-      records.add(TimestampedValue.of(record, at));
+      Row row = FAKE.message(value, at);
+      rows.add(TimestampedValue.of(row, at));
+      KV<String, GenericRecord> record = KV.of(parity(row), TO_AVRO.apply(row));
       if (value < 100) {
         firstWindow.add(record);
       } else if (value < 200) {
@@ -56,15 +63,20 @@ public class PackedRecordsTest {
       }
     }
 
-    PCollection<byte[]> packs =
+    PCollection<KV<String, byte[]>> packs =
         pipeline
-            .apply(Create.timestamped(records).withCoder(AvroCoder.of(LakeSchemas.BRONZE_AVRO)))
+            .apply(Create.timestamped(rows).withCoder(SchemaCoder.of(LakeSchemas.BRONZE)))
             .apply(Window.into(FixedWindows.of(Duration.standardSeconds(1))))
             // about 60 bytes a record: a pack holds a handful, each window needs many
-            .apply(ParDo.of(new PackedRecords.PackPerWindowFn(LakeSchemas.BRONZE_AVRO, 500)))
-            .setCoder(ByteArrayCoder.of());
-    PCollection<GenericRecord> unpacked =
-        packs.apply(ParDo.of(new UnpackFn())).setCoder(AvroCoder.of(LakeSchemas.BRONZE_AVRO));
+            .apply(
+                ParDo.of(
+                    new PackedRecords.PackRowsFn(
+                        LakeSchemas.BRONZE_AVRO, PackedRecordsTest::parity, 500)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+    PCollection<KV<String, GenericRecord>> unpacked =
+        packs
+            .apply(ParDo.of(new UnpackFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(LakeSchemas.BRONZE_AVRO)));
 
     PAssert.that(unpacked).inWindow(window(0)).containsInAnyOrder(firstWindow);
     PAssert.that(unpacked).inWindow(window(1)).containsInAnyOrder(secondWindow);
@@ -81,27 +93,34 @@ public class PackedRecordsTest {
     pipeline.run().waitUntilFinish();
   }
 
+  /** The destination of the test's rows: even or odd values. */
+  private static String parity(Row row) {
+    return row.getInt64("value") % 2 == 0 ? "even" : "odd";
+  }
+
   private static IntervalWindow window(int second) {
     Instant start = T0.plus(Duration.standardSeconds(second));
     return new IntervalWindow(start, start.plus(Duration.standardSeconds(1)));
   }
 
-  static class UnpackFn extends DoFn<byte[], GenericRecord> {
+  static class UnpackFn extends DoFn<KV<String, byte[]>, KV<String, GenericRecord>> {
     @ProcessElement
-    public void processElement(@Element byte[] pack, OutputReceiver<GenericRecord> out)
+    public void processElement(
+        @Element KV<String, byte[]> pack, OutputReceiver<KV<String, GenericRecord>> out)
         throws IOException {
       GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(LakeSchemas.BRONZE_AVRO);
-      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(pack, null);
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(pack.getValue(), null);
       while (!decoder.isEnd()) {
-        out.output(reader.read(null, decoder));
+        out.output(KV.of(pack.getKey(), reader.read(null, decoder)));
       }
     }
   }
 
-  static class ValueFn extends DoFn<GenericRecord, Long> {
+  static class ValueFn extends DoFn<KV<String, GenericRecord>, Long> {
     @ProcessElement
-    public void processElement(@Element GenericRecord record, OutputReceiver<Long> out) {
-      out.output((Long) record.get("value"));
+    public void processElement(
+        @Element KV<String, GenericRecord> record, OutputReceiver<Long> out) {
+      out.output((Long) record.getValue().get("value"));
     }
   }
 }
