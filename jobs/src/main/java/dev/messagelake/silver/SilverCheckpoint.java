@@ -158,6 +158,11 @@ public final class SilverCheckpoint {
     return batch;
   }
 
+  /** The folder a batch writes its tables' files into before its commit, a folder per table. */
+  public Path staging(Batch batch) {
+    return staging(batch.id);
+  }
+
   /** Where a batch writes table {@code table} before its commit. */
   public Path staging(Batch batch, String table) {
     return staging(batch.id).resolve(table);

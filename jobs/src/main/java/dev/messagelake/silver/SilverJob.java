@@ -25,10 +25,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * one bounded micro-batch pipeline
  *
  * <pre>
- *   bronze files -> ReadMessageFiles -> SplitAndAddCountry -> WriteDatePartitioned (x2, staged)
+ *   bronze files -> ReadMessageFiles -> SplitAndAddCountry -> WriteDatePartitioned (staged)
  * </pre>
  *
  * whose output {@link SilverCheckpoint} then commits. Bounded micro-batches, rather than an
@@ -185,8 +182,7 @@ public class SilverJob {
             pipeline,
             MessageFiles.readPartitions(pendingRows, ROWS_PER_READ_PARTITION),
             countries,
-            checkpoint.staging(batch, SilverCheckpoint.MESSAGES),
-            checkpoint.staging(batch, SilverCheckpoint.CORRUPTED),
+            checkpoint.staging(batch),
             batch.filePrefix())
         .apply("FilesToDriver", RowsToDriver.strings(written));
     pipeline.run().waitUntilFinish();
@@ -214,38 +210,27 @@ public class SilverJob {
 
   /**
    * The graph of one silver batch: the bronze files' rows, split into valid and corrupted with
-   * their country names, each side written by date into its staging folder. Returns the paths of
-   * the files written.
+   * their country names, both sides written by date into their folders of the batch's staging
+   * folder. Returns the paths of the files written. A batch of one read partition (a trigger's few
+   * small files) writes one file per date, with no sharding of the runner's: on the Direct runner
+   * that adds a count and a view of the batch (WriteWithShardingFactory), a fixed cost per batch
+   * that small batches feel most.
    */
   public static PCollection<String> applySilverBatch(
       Pipeline pipeline,
       List<List<String>> readPartitions,
       Map<Integer, String> countries,
-      Path validStaging,
-      Path corruptedStaging,
+      Path staging,
       String filePrefix) {
-    PCollectionTuple split =
-        pipeline
-            .apply(
-                "BronzeFiles",
-                Create.of(readPartitions).withCoder(ListCoder.of(StringUtf8Coder.of())))
-            .apply("ReadBronze", new MessageFiles.ReadMessageFiles())
-            .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries));
-    PCollection<String> validFiles =
-        split
-            .get(SilverTransforms.VALID)
-            .apply(
-                "WriteMessages",
-                new SilverTransforms.WriteDatePartitioned(validStaging, filePrefix));
-    PCollection<String> corruptedFiles =
-        split
-            .get(SilverTransforms.CORRUPTED)
-            .apply(
-                "WriteCorrupted",
-                new SilverTransforms.WriteDatePartitioned(corruptedStaging, filePrefix));
-    return PCollectionList.of(validFiles)
-        .and(corruptedFiles)
-        .apply("WrittenFiles", Flatten.pCollections());
+    return pipeline
+        .apply(
+            "BronzeFiles", Create.of(readPartitions).withCoder(ListCoder.of(StringUtf8Coder.of())))
+        .apply("ReadBronze", new MessageFiles.ReadMessageFiles())
+        .apply("SplitAndAddCountry", new SilverTransforms.SplitAndAddCountry(countries))
+        .apply(
+            "WriteByDate",
+            new SilverTransforms.WriteDatePartitioned(
+                staging, filePrefix, readPartitions.size() == 1 ? 1 : 0));
   }
 
   /**

@@ -18,6 +18,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -27,6 +28,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
@@ -131,28 +133,44 @@ public final class SilverTransforms {
   }
 
   /**
-   * Writes silver rows as parquet under {@code date=YYYY-MM-DD/} folders (the UTC date of the
-   * timestamp; the date lives only in the folder name, as Spark's partitionBy writes it), with
-   * FileIO's dynamic write, each bundle's rows packed per date first ({@link PackedRecords}).
-   * Outputs the paths of the files FileIO wrote: only those get committed (a retried bundle's files
-   * stay temp files).
+   * Writes the split's two sides as parquet under {@code <table>/date=YYYY-MM-DD/} folders of one
+   * directory (the UTC date of the timestamp; the date lives only in the folder name, as Spark's
+   * partitionBy writes it), with one FileIO dynamic write for both tables, each bundle's rows
+   * packed per folder first ({@link PackedRecords}), in {@code shards} files per folder (0: as many
+   * as the runner chooses). Outputs the paths of the files FileIO wrote: only those get committed
+   * (a retried bundle's files stay temp files).
    */
   public static class WriteDatePartitioned
-      extends PTransform<PCollection<Row>, PCollection<String>> {
+      extends PTransform<PCollectionTuple, PCollection<String>> {
     private final Path directory;
     private final String filePrefix;
+    private final int shards;
 
-    public WriteDatePartitioned(Path directory, String filePrefix) {
+    public WriteDatePartitioned(Path directory, String filePrefix, int shards) {
       this.directory = directory;
       this.filePrefix = filePrefix;
+      this.shards = shards;
     }
 
     @Override
-    public PCollection<String> expand(PCollection<Row> rows) {
-      return rows.apply(
-              "PackPerDate",
-              ParDo.of(new PackedRecords.PackRowsFn(LakeSchemas.SILVER_AVRO, new UtcDateOf())))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+    public PCollection<String> expand(PCollectionTuple split) {
+      // One write, not one per table: the Direct runner translates each transform again for
+      // every bundle it runs (ParDoEvaluatorFactory, Beam #18708), a cost every batch pays.
+      PCollectionList<KV<String, byte[]>> packs = PCollectionList.empty(split.getPipeline());
+      for (Map.Entry<String, TupleTag<Row>> table : TABLES.entrySet()) {
+        packs =
+            packs.and(
+                split
+                    .get(table.getValue())
+                    .apply(
+                        "Pack" + table.getKey(),
+                        ParDo.of(
+                            new PackedRecords.PackRowsFn(
+                                LakeSchemas.SILVER_AVRO, new DateFolderOf(table.getKey()))))
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())));
+      }
+      return packs
+          .apply("BothTables", Flatten.pCollections())
           .apply(
               "WriteParquetByDate",
               FileIO.<String, KV<String, byte[]>>writeDynamic()
@@ -161,50 +179,62 @@ public final class SilverTransforms {
                   .via(
                       Contextful.fn(KV::getValue),
                       new PackedRecords.ParquetSink(LakeSchemas.SILVER_AVRO))
-                  // temp files in a hidden .temp-beam-* folder of the staging folder: never
+                  // temp files in a hidden .temp-beam-* folder of the directory: never
                   // published, deleted with it
                   .to(directory.toString())
-                  .withNaming(DateFileNaming.forBatch(filePrefix)))
+                  .withNaming(DateFileNaming.forBatch(filePrefix))
+                  .withNumShards(shards)
+                  // a bundle holds a date or two per table: no writer limit to spill past
+                  .withNoSpilling())
           .getPerDestinationOutputFilenames()
           .apply("WrittenFiles", Values.create());
     }
   }
 
-  /** A silver row's UTC date, {@code YYYY-MM-DD}: the destination of its file. */
-  static class UtcDateOf implements SerializableFunction<Row, String> {
-    // Rows come in time order: the date's name is made once per day, not once per row.
+  /** The tables a batch writes, by the folder each has in the batch's directory. */
+  static final Map<String, TupleTag<Row>> TABLES =
+      Map.of(SilverCheckpoint.MESSAGES, VALID, SilverCheckpoint.CORRUPTED, CORRUPTED);
+
+  /** A silver row's folder, {@code <table>/date=YYYY-MM-DD} (its UTC date): its destination. */
+  static class DateFolderOf implements SerializableFunction<Row, String> {
+    private final String table;
+    // Rows come in time order: the folder's name is made once per day, not once per row.
     private transient long lastDay = Long.MIN_VALUE;
-    private transient String lastDate;
+    private transient String lastFolder;
+
+    DateFolderOf(String table) {
+      this.table = table;
+    }
 
     @Override
     public String apply(Row row) {
       long day = LakeSchemas.epochDay(LakeSchemas.timestamp(row));
-      if (lastDate == null || day != lastDay) {
-        lastDate = LakeSchemas.utcDate(day);
+      if (lastFolder == null || day != lastDay) {
+        lastFolder = table + "/date=" + LakeSchemas.utcDate(day);
         lastDay = day;
       }
-      return lastDate;
+      return lastFolder;
     }
   }
 
   /**
-   * {@code date=<date>/<prefix>-<uuid>.parquet}. Not FileIO's shard-of-shards numbering: with the
+   * {@code <folder>/<prefix>-<uuid>.parquet}. Not FileIO's shard-of-shards numbering: with the
    * runner choosing the sharding, FileIO's windowed write finalizes each bundle of results on its
    * own (WriteFiles.GatherResults), each numbering its files from 0, and on the Spark runner the
    * second {@code -00000-of-00001} replaced the first: rows lost without an error.
    */
   static class DateFileNaming implements FileIO.Write.FileNaming {
-    private final String date;
+    private final String folder;
     private final String filePrefix;
 
-    DateFileNaming(String date, String filePrefix) {
-      this.date = date;
+    DateFileNaming(String folder, String filePrefix) {
+      this.folder = folder;
       this.filePrefix = filePrefix;
     }
 
-    /** The naming of each date's files of a batch whose names start with {@code filePrefix}. */
+    /** The naming of each folder's files of a batch whose names start with {@code filePrefix}. */
     static SerializableFunction<String, FileIO.Write.FileNaming> forBatch(String filePrefix) {
-      return date -> new DateFileNaming(date, filePrefix);
+      return folder -> new DateFileNaming(folder, filePrefix);
     }
 
     @Override
@@ -214,7 +244,7 @@ public final class SilverTransforms {
         int numShards,
         int shardIndex,
         Compression compression) {
-      return String.format("date=%s/%s-%s.parquet", date, filePrefix, UUID.randomUUID());
+      return String.format("%s/%s-%s.parquet", folder, filePrefix, UUID.randomUUID());
     }
   }
 }

@@ -56,8 +56,7 @@ class SilverBatchOnSparkTest {
         pipeline,
         MessageFiles.readPartitions(files, 3), // a partition per file
         Countries.bundled(),
-        valid,
-        root.resolve("staging/messages_corrupted"),
+        root.resolve("staging"),
         "part-0000000001");
     pipeline.run().waitUntilFinish();
 

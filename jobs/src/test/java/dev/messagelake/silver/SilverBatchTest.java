@@ -67,8 +67,7 @@ public class SilverBatchTest {
             batchPipeline,
             MessageFiles.readPartitions(files, 250_000),
             Countries.bundled(),
-            valid,
-            corrupted,
+            root.resolve("staging"),
             "part-0000000001");
     // One read partition: one file per side and date, each side across midnight.
     PAssert.thatSingleton(written.apply(Count.globally())).isEqualTo(4L);
