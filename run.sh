@@ -6,6 +6,7 @@
 #   ./run.sh test                                the tests (installs Chromium and PostgreSQL if missing)
 #   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
 #   ./run.sh postgres start|stop|status|reset    a PostgreSQL server on 127.0.0.1:5432
+#   ./run.sh hdfs start|stop|status|reset        an HDFS (NameNode + DataNode) on 127.0.0.1:9000
 # Each job's defaults live in pipelines/<job>; options given here override them.
 set -euo pipefail
 
@@ -46,6 +47,7 @@ usage() {
   echo "       ./run.sh test                          the tests (mvn -B test; installs Debian's chromium and postgresql first if missing)"
   echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
   echo "       ./run.sh postgres start|stop|status|reset  PostgreSQL on 127.0.0.1:5432"
+  echo "       ./run.sh hdfs start|stop|status|reset  HDFS, a NameNode and a DataNode, on 127.0.0.1:9000"
   echo
   echo "jobs:"
   for file in "$pipelines"/*; do
@@ -251,6 +253,7 @@ case "$job" in
   test) shift; test_prerequisites; cd "$project"; exec mvn -B test "$@" ;;
   kafka) shift; exec "$project/scripts/kafka.sh" "$@" ;;
   postgres) shift; exec "$project/scripts/postgres.sh" "$@" ;;
+  hdfs) shift; exec "$project/scripts/hdfs.sh" "$@" ;;
   submit) shift; submit "$@" ;;
 esac
 shift
