@@ -79,5 +79,23 @@ class QuarantineTest {
         0,
         JobLauncher.run(
             "check", new String[] {"--lake=" + lakeRoot}, LakeCheck.Options.class, LakeCheck::run));
+
+    // A bad file of a name quarantined before goes beside the first, which stays as it was.
+    Files.writeString(lake.bronzeData().resolve("notes.parquet"), "still not parquet");
+    assertEquals(
+        0,
+        JobLauncher.run(
+            "silver",
+            new String[] {"--lake=" + lakeRoot, "--catchUp"},
+            SilverJob.Options.class,
+            SilverJob::run));
+    assertEquals(
+        "not parquet at all", Files.readString(lake.bronzeQuarantine().resolve("notes.parquet")));
+    assertEquals(
+        "still not parquet", Files.readString(lake.bronzeQuarantine().resolve("notes.2.parquet")));
+    assertThat(
+        Files.readString(lake.bronzeQuarantine().resolve("notes.2.parquet.reason.txt")),
+        containsString("not a readable parquet file"));
+    assertEquals(4, Quarantine.quarantined(lake).size());
   }
 }

@@ -83,6 +83,11 @@ public final class Quarantine {
 
   private void moveAside(Path file, String problem) {
     Path target = layout.bronzeQuarantine().resolve(file.toString());
+    // a file of that name quarantined before keeps its place: this one goes beside it
+    String name = file.getFileName().toString().replaceFirst("\\.parquet$", "");
+    for (int copy = 2; layout.storage().exists(target); copy++) {
+      target = target.resolveSibling(name + "." + copy + ".parquet");
+    }
     layout.storage().createDirectories(target.getParent());
     layout
         .storage()

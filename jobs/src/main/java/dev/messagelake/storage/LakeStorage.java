@@ -1,8 +1,10 @@
 package dev.messagelake.storage;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Every file-system call the jobs make on a lake: listing, atomic publication, atomic replace,
@@ -14,6 +16,19 @@ public interface LakeStorage {
   /** The local file system (java.nio; a rename within one file system is atomic). */
   static LakeStorage local() {
     return LocalStorage.INSTANCE;
+  }
+
+  /**
+   * A Hadoop file system ({@code hdfs://namenode:port}) through Hadoop's FileSystem API, with the
+   * client configuration {@code conf} (HDFS's rename is atomic).
+   */
+  static LakeStorage hadoop(URI fileSystem, Configuration conf) {
+    return new HadoopStorage(fileSystem, conf);
+  }
+
+  /** What Beam's IOs and parquet's readers open for {@code path}: a local path, or a URI. */
+  default String location(Path path) {
+    return path.toString();
   }
 
   boolean exists(Path path);

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -89,6 +90,11 @@ final class LocalStorage implements LakeStorage {
 
   @Override
   public void rename(Path source, Path target) {
+    // rename(2) replaces an existing target and Java has no RENAME_NOREPLACE: look first, which
+    // holds because one job of a kind writes a lake (its lock).
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalStateException("refusing to overwrite committed file " + target);
+    }
     try {
       Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
