@@ -121,6 +121,7 @@ public class BronzeProducer {
         BronzeCheckpoint.reset(layout);
       }
       BronzeCheckpoint checkpoint = BronzeCheckpoint.recover(layout);
+      checkpoint.guardedBy(lock);
       if (options.getSource() == EventSource.kafka) {
         KafkaIngest.run(options, layout, checkpoint);
       } else {

@@ -49,6 +49,7 @@ public final class SilverCheckpoint {
   private final BatchLog commits;
   private final Set<Path> committedInputs = new HashSet<>();
   private long lastBatch;
+  private JobLock lock; // what every commit requires still held (none in unit tests)
 
   private SilverCheckpoint(LakeLayout layout) {
     this.layout = layout;
@@ -173,6 +174,19 @@ public final class SilverCheckpoint {
   }
 
   /**
+   * Makes every commit first check that this job still holds {@code lock} (a lease may be lost).
+   */
+  public void guardedBy(JobLock lock) {
+    this.lock = lock;
+  }
+
+  private void requireLock() {
+    if (lock != null) {
+      lock.requireHeld();
+    }
+  }
+
+  /**
    * Records the batch as staged, with its row counts and the files it will publish: from now on a
    * restart commits it rather than redo it. {@code written} are the files the pipeline reported
    * written; any other file in staging (left by a failed attempt a runner retried) is deleted,
@@ -180,6 +194,7 @@ public final class SilverCheckpoint {
    * after moving some files) fails the batch, which then runs again: nothing is published.
    */
   public void markStaged(Batch batch, Collection<Path> written) {
+    requireLock();
     Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
     for (Path file : kept) {
       if (!storage.exists(file)) {
@@ -217,6 +232,7 @@ public final class SilverCheckpoint {
 
   /** Publishes a staged batch into the silver tables and commits it, with its files. */
   public Committed commit(Batch batch) {
+    requireLock();
     LogEntry written = staged.require(batch.id);
     folder.publish(staging(batch.id), file -> published(batch.id, file));
     commits.add(

@@ -107,7 +107,9 @@ public class SilverJob {
       if (options.getReset()) {
         SilverCheckpoint.reset(layout);
       }
-      new SilverJob(options, layout, countries, SilverCheckpoint.recover(layout)).stream();
+      SilverCheckpoint checkpoint = SilverCheckpoint.recover(layout);
+      checkpoint.guardedBy(lock);
+      new SilverJob(options, layout, countries, checkpoint).stream();
     }
   }
 

@@ -213,8 +213,7 @@ final class HadoopStorage implements LakeStorage {
 
   @Override
   public JobLock lock(Path lockFile, String job) {
-    throw new UserError(
-        "a lake on " + fileSystem + " needs a lease for its single-writer lock: not supported yet");
+    return LeaseLock.acquire(this, lockFile, job); // no OS lock reaches a NameNode's files
   }
 
   @Override

@@ -1,62 +1,16 @@
 package dev.messagelake.storage;
 
-import dev.messagelake.cli.UserError;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-
 /**
- * One job of a kind per lake: an OS file lock, which the kernel releases when the process dies
- * (even by kill -9), so a crashed job never leaves it stuck.
+ * One job of a kind per lake, held from its start to its stop: an OS file lock on a local disk
+ * ({@link FileJobLock}), a lease on a file system without one ({@link LeaseLock}).
  */
-public final class JobLock implements AutoCloseable {
-  private final FileChannel channel;
-  private final FileLock lock;
-
-  private JobLock(FileChannel channel, FileLock lock) {
-    this.channel = channel;
-    this.lock = lock;
-  }
-
-  /** Takes the lock in {@code lockFile}, or fails with a user error naming the holder. */
-  static JobLock acquire(Path lockFile, String job) {
-    try {
-      FileChannel channel =
-          FileChannel.open(
-              lockFile,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        String holder = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
-        channel.close();
-        throw new UserError(
-            "another " + job + " is already running on this lake (" + holder + "); stop it first");
-      }
-      channel.truncate(0);
-      channel.write(
-          ByteBuffer.wrap(
-              ("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
-      return new JobLock(channel, lock);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot lock " + lockFile, e);
-    }
-  }
+public interface JobLock extends AutoCloseable {
+  /**
+   * Called before each commit: fails (one line, exit 1) when this job no longer holds the lock, so
+   * that a job whose lease was taken over never commits again.
+   */
+  void requireHeld();
 
   @Override
-  public void close() {
-    try {
-      lock.release();
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  void close();
 }

@@ -175,7 +175,7 @@ final class LocalStorage implements LakeStorage {
   @Override
   public JobLock lock(Path lockFile, String job) {
     createDirectories(lockFile.getParent());
-    return JobLock.acquire(lockFile, job);
+    return FileJobLock.acquire(lockFile, job);
   }
 
   @Override
