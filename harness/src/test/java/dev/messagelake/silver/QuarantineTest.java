@@ -45,13 +45,7 @@ class QuarantineTest {
               + "' (FORMAT parquet)");
     }
 
-    assertEquals(
-        0,
-        JobLauncher.run(
-            "silver",
-            new String[] {"--lake=" + lakeRoot, "--catchUp"},
-            SilverJob.Options.class,
-            SilverJob::run));
+    catchUpSilver();
 
     List<String> quarantined =
         LakeStorage.local().listFiles(lake.bronzeQuarantine()).stream()
@@ -82,13 +76,7 @@ class QuarantineTest {
 
     // A bad file of a name quarantined before goes beside the first, which stays as it was.
     Files.writeString(lake.bronzeData().resolve("notes.parquet"), "still not parquet");
-    assertEquals(
-        0,
-        JobLauncher.run(
-            "silver",
-            new String[] {"--lake=" + lakeRoot, "--catchUp"},
-            SilverJob.Options.class,
-            SilverJob::run));
+    catchUpSilver();
     assertEquals(
         "not parquet at all", Files.readString(lake.bronzeQuarantine().resolve("notes.parquet")));
     assertEquals(
@@ -97,5 +85,15 @@ class QuarantineTest {
         Files.readString(lake.bronzeQuarantine().resolve("notes.2.parquet.reason.txt")),
         containsString("not a readable parquet file"));
     assertEquals(4, Quarantine.quarantined(lake).size());
+  }
+
+  private void catchUpSilver() throws Exception {
+    assertEquals(
+        0,
+        JobLauncher.run(
+            "silver",
+            new String[] {"--lake=" + lakeRoot, "--catchUp"},
+            SilverJob.Options.class,
+            SilverJob::run));
   }
 }

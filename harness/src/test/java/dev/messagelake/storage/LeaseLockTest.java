@@ -71,6 +71,17 @@ class LeaseLockTest {
         .count();
   }
 
+  /** Tries to take {@code lock} every 100 ms until the lease it holds runs out. */
+  private static JobLock awaitTakeover(Path lock) throws InterruptedException {
+    while (true) {
+      try {
+        return storage.lock(lock, "holder");
+      } catch (UserError stillHeld) {
+        Thread.sleep(100);
+      }
+    }
+  }
+
   private static void signal(String signal, long pid) throws Exception {
     assertEquals(
         0, new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor());
@@ -89,14 +100,7 @@ class LeaseLockTest {
 
     first.kill(); // SIGKILL: no chance to let go of the lease
     long killed = System.nanoTime();
-    JobLock taken = null;
-    while (taken == null) {
-      try {
-        taken = storage.lock(lock, "holder");
-      } catch (UserError stillHeld) {
-        Thread.sleep(100);
-      }
-    }
+    JobLock taken = awaitTakeover(lock);
     long waitedMillis = (System.nanoTime() - killed) / 1_000_000;
     taken.requireHeld();
     taken.close();
@@ -113,14 +117,7 @@ class LeaseLockTest {
     awaitCommits(paused, markers, 3);
 
     signal("STOP", paused.pid());
-    JobLock taken = null;
-    while (taken == null) {
-      try {
-        taken = storage.lock(lock, "holder");
-      } catch (UserError stillHeld) {
-        Thread.sleep(100);
-      }
-    }
+    JobLock taken = awaitTakeover(lock);
     long commitsWhenTaken = commitsOf(paused, markers);
     signal("CONT", paused.pid());
 
