@@ -46,7 +46,7 @@ public final class BronzeCheckpoint {
   // Kafka source: "<topic>/<partition>" -> the offset up to which every record is in data/.
   private final Map<String, Long> kafkaOffsets = new TreeMap<>();
   private long nextValue;
-  private JobLock lock; // what every commit requires still held (none in unit tests)
+  private JobLock lock = JobLock.NONE; // what every commit requires still held
   private long committedFiles;
   private long lastCommit; // the number of the newest entry of the commit log
 
@@ -155,18 +155,12 @@ public final class BronzeCheckpoint {
     this.lock = lock;
   }
 
-  private void requireLock() {
-    if (lock != null) {
-      lock.requireHeld();
-    }
-  }
-
   /**
    * Publishes the staged files that continue the committed sequence, in value order, and records
    * the new position. Returns how many were published.
    */
   public int commitStaged() {
-    requireLock();
+    lock.requireHeld();
     int published = 0;
     for (Path file : stagedInValueOrder()) {
       LongColumnRange range = stagedRanges.get(file);
@@ -209,7 +203,7 @@ public final class BronzeCheckpoint {
    * Returns whether the offsets advanced.
    */
   public boolean commitIngested(Map<String, Long> endOffsets) {
-    requireLock();
+    lock.requireHeld();
     boolean all = true;
     for (Path file : stagedInValueOrder()) {
       LongColumnRange range = stagedRanges.get(file);

@@ -49,7 +49,7 @@ public final class SilverCheckpoint {
   private final BatchLog commits;
   private final Set<Path> committedInputs = new HashSet<>();
   private long lastBatch;
-  private JobLock lock; // what every commit requires still held (none in unit tests)
+  private JobLock lock = JobLock.NONE; // what every commit requires still held
 
   private SilverCheckpoint(LakeLayout layout) {
     this.layout = layout;
@@ -180,12 +180,6 @@ public final class SilverCheckpoint {
     this.lock = lock;
   }
 
-  private void requireLock() {
-    if (lock != null) {
-      lock.requireHeld();
-    }
-  }
-
   /**
    * Records the batch as staged, with its row counts and the files it will publish: from now on a
    * restart commits it rather than redo it. {@code written} are the files the pipeline reported
@@ -194,20 +188,13 @@ public final class SilverCheckpoint {
    * after moving some files) fails the batch, which then runs again: nothing is published.
    */
   public void markStaged(Batch batch, Collection<Path> written) {
-    requireLock();
+    lock.requireHeld();
     Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
-    for (Path file : kept) {
-      if (!storage.exists(file)) {
-        throw new IllegalStateException(
-            "silver batch "
-                + batch.id
-                + ": the pipeline reported "
-                + layout.display(file)
-                + " written, but it is not in staging; the batch is not committed");
-      }
-    }
+    List<Path> files = new ArrayList<>();
     for (Path file : storage.parquetFilesUnder(staging(batch.id))) {
-      if (!kept.contains(file.toAbsolutePath())) {
+      if (kept.remove(file.toAbsolutePath())) {
+        files.add(file);
+      } else {
         LOG.warn(
             "silver batch {}: deleting {}, a file of a failed attempt",
             batch.id,
@@ -215,7 +202,14 @@ public final class SilverCheckpoint {
         storage.delete(file);
       }
     }
-    List<Path> files = storage.parquetFilesUnder(staging(batch.id));
+    if (!kept.isEmpty()) {
+      throw new IllegalStateException(
+          "silver batch "
+              + batch.id
+              + ": the pipeline reported "
+              + layout.display(kept.iterator().next())
+              + " written, but it is not in staging; the batch is not committed");
+    }
     staged.add(
         batch.id,
         LogEntry.builder()
@@ -232,7 +226,7 @@ public final class SilverCheckpoint {
 
   /** Publishes a staged batch into the silver tables and commits it, with its files. */
   public Committed commit(Batch batch) {
-    requireLock();
+    lock.requireHeld();
     LogEntry written = staged.require(batch.id);
     folder.publish(staging(batch.id), file -> published(batch.id, file));
     commits.add(

@@ -109,14 +109,7 @@ final class LeaseLock implements JobLock {
 
   private void renew() {
     try {
-      OptionalLong newest = newest(storage, folder);
-      if (newest.isEmpty() || newest.getAsLong() != generation) {
-        lost = "its lease was taken over by another " + job;
-        renewal.shutdown();
-        return;
-      }
-      if (System.nanoTime() - renewedNanos > timeoutNanos) {
-        lost = "it did not renew its lease for over " + timeout().toSeconds() + " s";
+      if (lost() != null) {
         renewal.shutdown();
         return;
       }
@@ -131,6 +124,13 @@ final class LeaseLock implements JobLock {
 
   @Override
   public void requireHeld() {
+    if (lost() != null) {
+      throw new JobFailed(job + " stopped before its next commit: " + lost);
+    }
+  }
+
+  /** Why this job no longer holds the lease, or null while it does; once lost, lost for good. */
+  private String lost() {
     if (lost == null && System.nanoTime() - renewedNanos > timeoutNanos) {
       lost = "it did not renew its lease for over " + timeout().toSeconds() + " s";
     }
@@ -140,9 +140,7 @@ final class LeaseLock implements JobLock {
         lost = "its lease was taken over by another " + job;
       }
     }
-    if (lost != null) {
-      throw new JobFailed(job + " stopped before its next commit: " + lost);
-    }
+    return lost;
   }
 
   @Override
