@@ -16,6 +16,12 @@ spark_home="$project/target/spark-home"
 cluster_dir="$project/target/cluster"
 master_url="${SPARK_MASTER_URL:-spark://127.0.0.1:7077}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" # Spark binds loopback unless told otherwise
+# A lake on the HDFS of ./run.sh hdfs is reached with its client settings (dfs.replication=1: one
+# DataNode), unless HADOOP_CONF_DIR names the configuration of another.
+hdfs_conf="${HDFS_DIR:-$project/target/hdfs}/conf"
+if [[ -z "${HADOOP_CONF_DIR:-}" && -f "$hdfs_conf/hdfs-site.xml" ]]; then
+  export HADOOP_CONF_DIR="$hdfs_conf"
+fi
 
 # Spark (the Spark runner) on Java 17 needs these openings; they cost the Direct runner nothing.
 spark_java_options=(

@@ -50,7 +50,9 @@ public class WriteParquetPerWindowTest {
 
     pipeline
         .apply(events)
-        .apply(new BronzeProducer.WriteParquetPerWindow(Duration.standardSeconds(1), out, temp));
+        .apply(
+            new BronzeProducer.WriteParquetPerWindow(
+                Duration.standardSeconds(1), out.toString(), temp.toString()));
     pipeline.run().waitUntilFinish();
 
     long t0 = T0.getMillis();

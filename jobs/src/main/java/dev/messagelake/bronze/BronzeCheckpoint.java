@@ -139,6 +139,11 @@ public final class BronzeCheckpoint {
     return folder.temp();
   }
 
+  /** A checkpoint folder as the pipeline's IOs open it (a local path or an hdfs:// URI). */
+  public String location(Path folder) {
+    return storage.location(folder);
+  }
+
   /** Every value below this one is committed in {@code data/}, once. */
   public long nextValue() {
     return nextValue;
@@ -246,7 +251,7 @@ public final class BronzeCheckpoint {
     for (Path file : storage.listFiles(staging())) {
       if (!LakeStorage.isHidden(file)) {
         stagedRanges.computeIfAbsent(
-            file, f -> ParquetFooters.longColumnRange(f, LakeSchemas.VALUE));
+            file, f -> ParquetFooters.longColumnRange(storage, f, LakeSchemas.VALUE));
         staged.add(file);
       }
     }

@@ -14,7 +14,6 @@ import dev.messagelake.events.RateOptions;
 import dev.messagelake.events.RateSource;
 import dev.messagelake.storage.JobLock;
 import dev.messagelake.stream.DurationOptions;
-import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -175,17 +174,22 @@ public class BronzeProducer {
         .apply(
             "WriteParquetPerWindow",
             new WriteParquetPerWindow(
-                Duration.standardSeconds(windowSeconds), checkpoint.staging(), checkpoint.temp()));
+                Duration.standardSeconds(windowSeconds),
+                checkpoint.location(checkpoint.staging()),
+                checkpoint.location(checkpoint.temp())));
   }
 
-  /** One parquet file per window, written into {@code directory} under a name free of ':'. */
+  /**
+   * One parquet file per window, written into {@code directory} under a name free of ':' (both
+   * folders locations Beam's file systems open: a local path or an {@code hdfs://} URI).
+   */
   public static class WriteParquetPerWindow
       extends PTransform<PCollection<Row>, WriteFilesResult<Void>> {
     private final Duration windowSize;
-    private final Path directory;
-    private final Path tempDirectory;
+    private final String directory;
+    private final String tempDirectory;
 
-    public WriteParquetPerWindow(Duration windowSize, Path directory, Path tempDirectory) {
+    public WriteParquetPerWindow(Duration windowSize, String directory, String tempDirectory) {
       this.windowSize = windowSize;
       this.directory = directory;
       this.tempDirectory = tempDirectory;
@@ -206,8 +210,8 @@ public class BronzeProducer {
                   .via(
                       Contextful.fn(KV::getValue),
                       new PackedRecords.ParquetSink(LakeSchemas.BRONZE_AVRO))
-                  .to(directory.toString())
-                  .withTempDirectory(tempDirectory.toString())
+                  .to(directory)
+                  .withTempDirectory(tempDirectory)
                   .withNaming(new WindowFileNaming())
                   .withNumShards(1));
     }

@@ -9,7 +9,6 @@ import dev.messagelake.contract.RowToAvro;
 import dev.messagelake.stream.MicroBatches;
 import dev.messagelake.stream.MicroBatches.Backlog;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,6 +18,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
@@ -62,9 +63,10 @@ final class KafkaIngest {
     private final long nextValue;
     private final String staging;
 
-    StageNewValues(long nextValue, Path staging) {
+    /** Into {@code staging}, a location Beam's file systems open. */
+    StageNewValues(long nextValue, String staging) {
       this.nextValue = nextValue;
-      this.staging = staging.toString();
+      this.staging = staging;
     }
 
     @Override
@@ -130,14 +132,16 @@ final class KafkaIngest {
     private String write(List<Row> run) throws IOException {
       long first = run.get(0).getInt64(LakeSchemas.VALUE);
       long last = run.get(run.size() - 1).getInt64(LakeSchemas.VALUE);
-      String path = Path.of(staging, BronzeCheckpoint.fileName(first, last)).toString();
+      ResourceId path =
+          FileSystems.matchNewResource(staging, true)
+              .resolve(BronzeCheckpoint.fileName(first, last), StandardResolveOptions.RESOLVE_FILE);
       FileIO.Sink<GenericRecord> file = ParquetIO.sink(LakeSchemas.BRONZE_AVRO);
-      file.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
+      file.open(FileSystems.create(path, MimeTypes.BINARY));
       for (Row row : run) {
         file.write(toAvro.apply(row));
       }
       file.flush(); // closes the parquet file
-      return path;
+      return path.toString();
     }
   }
 
@@ -217,7 +221,9 @@ final class KafkaIngest {
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("ReadOffsetRanges", new KafkaEvents.ReadOffsetRanges(options, ranges))
-        .apply("StageNewValues", new StageNewValues(checkpoint.nextValue(), checkpoint.staging()));
+        .apply(
+            "StageNewValues",
+            new StageNewValues(checkpoint.nextValue(), checkpoint.location(checkpoint.staging())));
     pipeline.run().waitUntilFinish();
     missing.update(checkpoint.commitIngested(endOffsets), checkpoint.nextValue());
   }

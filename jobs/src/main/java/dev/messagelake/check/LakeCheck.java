@@ -9,7 +9,8 @@ import dev.messagelake.contract.MessageFiles;
 import dev.messagelake.contract.MessageFiles.ReadMessageFiles;
 import dev.messagelake.silver.Quarantine;
 import dev.messagelake.silver.SilverCheckpoint;
-import java.nio.file.Files;
+import dev.messagelake.storage.LakeStorage;
+import dev.messagelake.storage.RowsToDriver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,6 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
@@ -75,8 +75,9 @@ public class LakeCheck {
 
   /** Runs the reconciliation pipeline over the lake's three tables; returns its report. */
   public static List<String> reconcile(Options options, LakeLayout layout) throws Exception {
-    Path reportDir = Files.createTempDirectory("lake-check");
+    Path work = layout.work("check");
     try {
+      RowsToDriver report = new RowsToDriver(layout.storage(), work, "report");
       Pipeline pipeline = Pipeline.create(options);
       // Bronze in two parts, each file read once: the files silver took, and the rest.
       Set<Path> takenBySilver = SilverCheckpoint.committedInputs(layout);
@@ -86,7 +87,8 @@ public class LakeCheck {
                   Collectors.partitioningBy(
                       file -> takenBySilver.contains(layout.bronzeData().relativize(file))));
       PCollectionView<long[]> taken =
-          pipeline.apply("TakenBronzeValues", new SortedValuesOf(bronzeFiles.get(true)));
+          pipeline.apply(
+              "TakenBronzeValues", new SortedValuesOf(layout.storage(), bronzeFiles.get(true)));
       PCollectionView<long[]> valid =
           pipeline.apply(
               "MessagesValues", SortedValuesOf.under(layout, layout.silverMessagesData()));
@@ -94,43 +96,40 @@ public class LakeCheck {
           pipeline.apply(
               "CorruptedValues", SortedValuesOf.under(layout, layout.silverCorruptedData()));
       PCollectionView<long[]> pending =
-          pipeline.apply("NotYetTakenBronzeValues", new SortedValuesOf(bronzeFiles.get(false)));
+          pipeline.apply(
+              "NotYetTakenBronzeValues",
+              new SortedValuesOf(layout.storage(), bronzeFiles.get(false)));
       pipeline
           .apply("Once", Create.of(1))
           .apply(
               "Reconcile",
               ParDo.of(new ReconcileFn(taken, valid, corrupted, pending))
                   .withSideInputs(taken, valid, corrupted, pending))
-          .apply(
-              "WriteReport",
-              TextIO.write().to(reportDir.resolve("result").toString()).withoutSharding());
+          .apply("ReportToDriver", RowsToDriver.strings(report));
       pipeline.run().waitUntilFinish();
-      return Files.readAllLines(reportDir.resolve("result"));
+      return report.readStrings().stream().flatMap(String::lines).collect(Collectors.toList());
     } finally {
-      layout.storage().delete(reportDir);
+      layout.storage().delete(work);
     }
   }
 
   /** The sorted {@code value}s of parquet files, as one array. */
   static class SortedValuesOf extends PTransform<PBegin, PCollectionView<long[]>> {
-    private final List<Path> files;
+    private final List<List<String>> files;
 
-    SortedValuesOf(List<Path> files) {
-      this.files = files;
+    SortedValuesOf(LakeStorage storage, List<Path> files) {
+      this.files = MessageFiles.onePerFile(storage, files);
     }
 
     /** Of every visible parquet file under a folder. */
     static SortedValuesOf under(LakeLayout layout, Path table) {
-      return new SortedValuesOf(layout.storage().parquetFilesUnder(table));
+      return new SortedValuesOf(layout.storage(), layout.storage().parquetFilesUnder(table));
     }
 
     @Override
     public PCollectionView<long[]> expand(PBegin input) {
       return input
-          .apply(
-              "Files",
-              Create.of(MessageFiles.onePerFile(files))
-                  .withCoder(ListCoder.of(StringUtf8Coder.of())))
+          .apply("Files", Create.of(files).withCoder(ListCoder.of(StringUtf8Coder.of())))
           .apply("Read", new ReadMessageFiles())
           .apply(
               "Value",

@@ -5,8 +5,13 @@ import dev.messagelake.storage.LakeStorage;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
+import org.apache.hadoop.conf.Configuration;
 
 /** Where each table lives under a lake root (the layout of docs/LAKE.md), defined once. */
 public final class LakeLayout {
@@ -14,14 +19,20 @@ public final class LakeLayout {
   private final LakeStorage storage;
 
   public LakeLayout(Path root) {
+    this(root, LakeStorage.local());
+  }
+
+  private LakeLayout(Path root, LakeStorage storage) {
     this.root = root.toAbsolutePath().normalize();
-    this.storage = LakeStorage.local();
+    this.storage = storage;
   }
 
   /**
-   * The lake that {@code --lake} names: a local path or a {@code file://} URI. Any other scheme
-   * ({@code s3://}, {@code hdfs://}) is refused before anything is written, where java.nio would
-   * have made a local folder named after the scheme.
+   * The lake that {@code --lake} names: a local path, a {@code file://} URI, or {@code
+   * hdfs://namenode:port/path}. Any other scheme is refused before anything is written, where
+   * java.nio would have made a local folder named after it. For a lake on HDFS the options also get
+   * its Hadoop client configuration: Beam's IOs, on the driver and on every worker, open the lake's
+   * files through it.
    */
   public static LakeLayout of(LakeOptions options) {
     String lake = options.getLake();
@@ -29,20 +40,42 @@ public final class LakeLayout {
     if (!scheme.find()) {
       return new LakeLayout(Path.of(lake));
     }
-    if (!scheme.group(1).equalsIgnoreCase("file")) {
-      throw new UserError(
-          "--lake="
-              + lake
-              + ": the lake must be on a local disk (a path or a"
-              + " file:// URI); "
-              + scheme.group(1)
-              + ":// storage is not supported yet");
-    }
+    URI uri;
     try {
-      return new LakeLayout(Path.of(URI.create(lake)));
+      uri = URI.create(lake);
     } catch (IllegalArgumentException e) {
-      throw new UserError("--lake=" + lake + ": not a usable file:// URI (" + e.getMessage() + ")");
+      throw new UserError("--lake=" + lake + ": not a usable URI (" + e.getMessage() + ")");
     }
+    switch (scheme.group(1).toLowerCase(Locale.ROOT)) {
+      case "file":
+        try {
+          return new LakeLayout(Path.of(uri));
+        } catch (IllegalArgumentException e) {
+          throw new UserError(
+              "--lake=" + lake + ": not a usable file:// URI (" + e.getMessage() + ")");
+        }
+      case "hdfs":
+        return onHadoop(options, uri);
+      default:
+        throw new UserError(
+            "--lake="
+                + lake
+                + ": the lake must be a local path, a file:// URI or hdfs://namenode:port/path; "
+                + scheme.group(1)
+                + ":// storage is not supported yet");
+    }
+  }
+
+  private static LakeLayout onHadoop(LakeOptions options, URI lake) {
+    if (lake.getAuthority() == null || lake.getPath() == null || lake.getPath().length() < 2) {
+      throw new UserError(
+          "--lake=" + lake + ": name the NameNode and a folder, as in hdfs://127.0.0.1:9000/lake");
+    }
+    URI fileSystem = URI.create(lake.getScheme() + "://" + lake.getAuthority());
+    Configuration conf = LakeStorage.hadoopConfiguration(fileSystem);
+    options.as(HadoopFileSystemOptions.class).setHdfsConfiguration(List.of(conf));
+    FileSystems.setDefaultPipelineOptions(options);
+    return new LakeLayout(Path.of(lake.getPath()), LakeStorage.hadoop(fileSystem, conf));
   }
 
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
@@ -105,6 +138,14 @@ public final class LakeLayout {
     Path absolute = path.toAbsolutePath().normalize();
     return absolute.startsWith(root) && !absolute.equals(root)
         ? root.relativize(absolute).toString()
-        : absolute.toString();
+        : storage.location(absolute);
+  }
+
+  /**
+   * A new folder for what a job's workers hand to its driver (a report, the files written): in the
+   * lake, hidden, as every worker sees the lake and none need see the driver's disk.
+   */
+  public Path work(String job) {
+    return root.resolve("_work").resolve(job + "-" + UUID.randomUUID());
   }
 }

@@ -1,11 +1,15 @@
 package dev.messagelake.contract;
 
+import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -47,10 +51,12 @@ public final class MessageFiles {
     private final BronzeRecordToRow toRow = new BronzeRecordToRow();
     private transient Configuration hadoop;
 
-    @Setup
-    public void setup() {
-      hadoop = new Configuration();
-      hadoop.setBoolean(BronzeRecordToRow.READ_INT96_AS_FIXED, true);
+    @StartBundle
+    public void startBundle(StartBundleContext context) {
+      if (hadoop == null) {
+        hadoop = hadoopConfiguration(context.getPipelineOptions());
+        hadoop.setBoolean(BronzeRecordToRow.READ_INT96_AS_FIXED, true);
+      }
     }
 
     @ProcessElement
@@ -59,7 +65,7 @@ public final class MessageFiles {
       for (String file : files) {
         try (ParquetReader<GenericRecord> reader =
             AvroParquetReader.<GenericRecord>builder(
-                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file), hadoop))
+                    HadoopInputFile.fromPath(hadoopPath(file), hadoop))
                 .withConf(hadoop)
                 .build()) {
           for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
@@ -70,11 +76,24 @@ public final class MessageFiles {
     }
   }
 
+  /** The lake's Hadoop client configuration the job's options carry (a lake on HDFS), or none. */
+  static Configuration hadoopConfiguration(PipelineOptions options) {
+    List<Configuration> lake = options.as(HadoopFileSystemOptions.class).getHdfsConfiguration();
+    return lake == null || lake.isEmpty() ? new Configuration() : new Configuration(lake.get(0));
+  }
+
+  /** A location as Hadoop opens it: a local path as a file: URI, not against a default FS. */
+  static org.apache.hadoop.fs.Path hadoopPath(String location) {
+    URI uri = URI.create(location);
+    return new org.apache.hadoop.fs.Path(uri.getScheme() == null ? Path.of(location).toUri() : uri);
+  }
+
   /**
    * Files (with their row counts, in order) in read partitions of at most {@code rowsPerPartition}
    * rows each (a larger file alone).
    */
-  public static List<List<String>> readPartitions(Map<Path, Long> fileRows, long rowsPerPartition) {
+  public static List<List<String>> readPartitions(
+      LakeStorage storage, Map<Path, Long> fileRows, long rowsPerPartition) {
     List<List<String>> partitions = new ArrayList<>();
     List<String> partition = new ArrayList<>();
     long rows = 0;
@@ -84,7 +103,7 @@ public final class MessageFiles {
         partition = new ArrayList<>();
         rows = 0;
       }
-      partition.add(file.getKey().toString());
+      partition.add(storage.location(file.getKey()));
       rows += file.getValue();
     }
     if (!partition.isEmpty()) {
@@ -94,10 +113,10 @@ public final class MessageFiles {
   }
 
   /** Each file a partition of its own: for readers that write nothing per partition. */
-  public static List<List<String>> onePerFile(List<Path> files) {
+  public static List<List<String>> onePerFile(LakeStorage storage, List<Path> files) {
     List<List<String>> partitions = new ArrayList<>();
     for (Path file : files) {
-      partitions.add(List.of(file.toString()));
+      partitions.add(List.of(storage.location(file)));
     }
     return partitions;
   }

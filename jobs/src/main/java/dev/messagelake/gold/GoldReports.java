@@ -8,7 +8,6 @@ import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.MessageFiles;
 import dev.messagelake.storage.ParquetFooters;
 import dev.messagelake.storage.RowsToDriver;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -56,24 +55,27 @@ public class GoldReports {
     if (silverFiles.isEmpty()) {
       throw new UserError(
           "no silver messages in "
-              + layout.silverMessagesData()
+              + layout.storage().location(layout.silverMessagesData())
               + ": run ./run.sh silver (or ./run.sh lake) first");
     }
     long started = System.currentTimeMillis();
     // Counted from the footers for the log, meanwhile: building the pipeline leaves a core idle.
     CompletableFuture<Long> silverRowCount =
         CompletableFuture.supplyAsync(
-            () -> silverFiles.stream().mapToLong(ParquetFooters::rowCount).sum());
-    Path work = Files.createTempDirectory("gold");
+            () ->
+                silverFiles.stream()
+                    .mapToLong(f -> ParquetFooters.rowCount(layout.storage(), f))
+                    .sum());
+    Path work = layout.work("gold");
     try {
-      RowsToDriver daily = new RowsToDriver(work, "daily_channel_event_counts");
-      RowsToDriver users = new RowsToDriver(work, "user_channel_counts");
+      RowsToDriver daily = new RowsToDriver(layout.storage(), work, "daily_channel_event_counts");
+      RowsToDriver users = new RowsToDriver(layout.storage(), work, "user_channel_counts");
       Pipeline pipeline = Pipeline.create(options);
       PCollection<Row> deduplicated =
           pipeline
               .apply(
                   "SilverFiles",
-                  Create.of(MessageFiles.onePerFile(silverFiles))
+                  Create.of(MessageFiles.onePerFile(layout.storage(), silverFiles))
                       .withCoder(ListCoder.of(StringUtf8Coder.of())))
               .apply("ReadSilver", new MessageFiles.ReadMessageFiles())
               .apply("ToGoldInput", MapElements.into(TypeDescriptors.rows()).via(new ToGoldInput()))

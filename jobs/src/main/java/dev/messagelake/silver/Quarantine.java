@@ -2,6 +2,7 @@ package dev.messagelake.silver;
 
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeSchemas;
+import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.ParquetFooters;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class Quarantine {
   public List<Path> screen(List<Path> bronzeFiles) {
     List<Path> readable = new ArrayList<>(bronzeFiles.size());
     for (Path file : bronzeFiles) {
-      String problem = problem(layout.bronzeData().resolve(file));
+      String problem = problem(layout.storage(), layout.bronzeData().resolve(file));
       if (problem == null) {
         readable.add(file);
       } else {
@@ -61,10 +62,10 @@ public final class Quarantine {
   }
 
   /** Why silver cannot read the file, or null when it can. */
-  static String problem(Path file) {
+  static String problem(LakeStorage storage, Path file) {
     MessageType schema;
     try {
-      schema = ParquetFooters.schema(file);
+      schema = ParquetFooters.schema(storage, file);
     } catch (IOException | RuntimeException e) {
       return "not a readable parquet file (truncated or another format): " + e.getMessage();
     }

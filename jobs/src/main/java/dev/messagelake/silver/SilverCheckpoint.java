@@ -349,7 +349,7 @@ public final class SilverCheckpoint {
   private long rowsIn(Path dir) {
     long rows = 0;
     for (Path file : storage.parquetFilesUnder(dir)) {
-      rows += ParquetFooters.rowCount(file);
+      rows += ParquetFooters.rowCount(storage, file);
     }
     return rows;
   }

@@ -178,18 +178,20 @@ public class SilverJob {
     long newestBronzeCommit = newestModification(pending);
     Batch batch = checkpoint.plan(pending);
     layout.storage().createDirectories(checkpoint.temp());
-    RowsToDriver written = new RowsToDriver(checkpoint.temp(), "written-" + batch.id);
+    RowsToDriver written =
+        new RowsToDriver(layout.storage(), checkpoint.temp(), "written-" + batch.id);
     Pipeline pipeline = Pipeline.create(options);
     applySilverBatch(
             pipeline,
-            MessageFiles.readPartitions(pendingRows, ROWS_PER_READ_PARTITION),
+            MessageFiles.readPartitions(layout.storage(), pendingRows, ROWS_PER_READ_PARTITION),
             countries,
-            checkpoint.staging(batch),
+            layout.storage().location(checkpoint.staging(batch)),
             batch.filePrefix())
         .apply("FilesToDriver", RowsToDriver.strings(written));
     pipeline.run().waitUntilFinish();
     checkpoint.markStaged(
-        batch, written.readStrings().stream().map(Path::of).collect(Collectors.toList()));
+        batch,
+        written.readStrings().stream().map(layout.storage()::path).collect(Collectors.toList()));
     layout.storage().delete(checkpoint.temp());
     Committed committed = checkpoint.commit(batch);
     batches++;
@@ -222,7 +224,7 @@ public class SilverJob {
       Pipeline pipeline,
       List<List<String>> readPartitions,
       Map<Integer, String> countries,
-      Path staging,
+      String staging,
       String filePrefix) {
     return pipeline
         .apply(
@@ -244,7 +246,7 @@ public class SilverJob {
     long rows = 0;
     for (Path file : files) {
       Path path = layout.bronzeData().resolve(file);
-      long fileRows = ParquetFooters.rowCount(path);
+      long fileRows = ParquetFooters.rowCount(layout.storage(), path);
       rows += fileRows;
       if (!taken.isEmpty() && rows > maxRows) {
         break;

@@ -2,7 +2,6 @@ package dev.messagelake.silver;
 
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.PackedRecords;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,16 +136,17 @@ public final class SilverTransforms {
    * directory (the UTC date of the timestamp; the date lives only in the folder name, as Spark's
    * partitionBy writes it), with one FileIO dynamic write for both tables, each bundle's rows
    * packed per folder first ({@link PackedRecords}), in {@code shards} files per folder (0: as many
-   * as the runner chooses). Outputs the paths of the files FileIO wrote: only those get committed
-   * (a retried bundle's files stay temp files).
+   * as the runner chooses). {@code directory} is a location Beam's file systems open (a local path
+   * or an {@code hdfs://} URI). Outputs the locations of the files FileIO wrote: only those get
+   * committed (a retried bundle's files stay temp files).
    */
   public static class WriteDatePartitioned
       extends PTransform<PCollectionTuple, PCollection<String>> {
-    private final Path directory;
+    private final String directory;
     private final String filePrefix;
     private final int shards;
 
-    public WriteDatePartitioned(Path directory, String filePrefix, int shards) {
+    public WriteDatePartitioned(String directory, String filePrefix, int shards) {
       this.directory = directory;
       this.filePrefix = filePrefix;
       this.shards = shards;
@@ -181,7 +181,7 @@ public final class SilverTransforms {
                       new PackedRecords.ParquetSink(LakeSchemas.SILVER_AVRO))
                   // temp files in a hidden .temp-beam-* folder of the directory: never
                   // published, deleted with it
-                  .to(directory.toString())
+                  .to(directory)
                   .withNaming(DateFileNaming.forBatch(filePrefix))
                   .withNumShards(shards)
                   // a bundle holds a date or two per table: no writer limit to spill past

@@ -4,8 +4,12 @@ import dev.messagelake.cli.UserError;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +25,8 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.AccessControlException;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
 
 /**
  * {@link LakeStorage} on a Hadoop file system ({@code hdfs://namenode:port}): the lake's paths are
@@ -48,6 +54,45 @@ final class HadoopStorage implements LakeStorage {
   @Override
   public String location(Path path) {
     return fileSystem.resolve(path.toString()).toString();
+  }
+
+  @Override
+  public Path path(String location) {
+    URI uri = URI.create(location);
+    if (!fileSystem.getScheme().equalsIgnoreCase(String.valueOf(uri.getScheme()))
+        || !String.valueOf(fileSystem.getAuthority()).equals(String.valueOf(uri.getAuthority()))) {
+      throw new IllegalArgumentException(location + " is not on the lake's " + fileSystem);
+    }
+    return Path.of(uri.getPath());
+  }
+
+  @Override
+  public InputFile inputFile(Path file) {
+    try {
+      return HadoopInputFile.fromPath(hadoop(file), fs.getConf());
+    } catch (IOException e) {
+      throw failure("cannot open", file, e);
+    }
+  }
+
+  /**
+   * The client configuration of a lake on {@code fileSystem}: the files of {@code HADOOP_CONF_DIR},
+   * as Spark and Hadoop's own tools read them, with the lake's file system as the default one (the
+   * scheme Beam's HadoopFileSystemRegistrar registers is the default's).
+   */
+  static Configuration clientConfiguration(URI fileSystem) {
+    Configuration conf = new Configuration();
+    String confDir = System.getenv("HADOOP_CONF_DIR");
+    if (confDir != null && !confDir.isEmpty()) {
+      for (String file : List.of("core-site.xml", "hdfs-site.xml")) {
+        Path site = Path.of(confDir, file);
+        if (Files.isRegularFile(site)) {
+          conf.addResource(new org.apache.hadoop.fs.Path(site.toUri()));
+        }
+      }
+    }
+    conf.set(FileSystem.FS_DEFAULT_NAME_KEY, fileSystem.toString());
+    return conf;
   }
 
   private org.apache.hadoop.fs.Path hadoop(Path path) {
@@ -241,7 +286,10 @@ final class HadoopStorage implements LakeStorage {
     } catch (AccessControlException e) {
       throw new UserError("lake path " + location(existing) + " is not writable: " + oneLine(e));
     } catch (IOException e) {
-      throw new UserError("cannot reach " + location(root) + ": " + oneLine(e));
+      RuntimeException failure = failure("cannot reach", root, e);
+      throw failure instanceof UserError
+          ? failure
+          : new UserError(failure.getMessage() + ": " + oneLine(e));
     }
   }
 
@@ -249,7 +297,29 @@ final class HadoopStorage implements LakeStorage {
     if (e instanceof AccessControlException) {
       return new UserError(what + " " + location(path) + ": permission denied");
     }
+    Throwable unreachable = unreachable(e);
+    if (unreachable != null) {
+      return new UserError(
+          "cannot reach the NameNode of "
+              + fileSystem
+              + ": "
+              + unreachable.getMessage()
+              + " (is it running? ./run.sh hdfs start starts ours)");
+    }
     return new UncheckedIOException(what + " " + location(path), e);
+  }
+
+  /** What says the NameNode could not be reached at all (as against a failed call), or null. */
+  private static Throwable unreachable(Throwable e) {
+    Throwable cause = null; // the innermost: Hadoop wraps it in one of its own type, with advice
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof UnknownHostException
+          || t instanceof NoRouteToHostException) {
+        cause = t;
+      }
+    }
+    return cause;
   }
 
   /** The first line of a Hadoop exception's message (its messages run on with advice and URLs). */

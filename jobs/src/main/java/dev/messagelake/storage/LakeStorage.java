@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.io.InputFile;
 
 /**
  * Every file-system call the jobs make on a lake: listing, atomic publication, atomic replace,
@@ -26,10 +27,23 @@ public interface LakeStorage {
     return new HadoopStorage(fileSystem, conf);
   }
 
+  /** The Hadoop client configuration for {@code fileSystem}: {@code HADOOP_CONF_DIR}'s files. */
+  static Configuration hadoopConfiguration(URI fileSystem) {
+    return HadoopStorage.clientConfiguration(fileSystem);
+  }
+
   /** What Beam's IOs and parquet's readers open for {@code path}: a local path, or a URI. */
   default String location(Path path) {
     return path.toString();
   }
+
+  /** The lake path of a {@link #location} (such as a file a Beam IO reports written). */
+  default Path path(String location) {
+    return Path.of(location);
+  }
+
+  /** A parquet file of the lake, for the driver's footer reads. */
+  InputFile inputFile(Path file);
 
   boolean exists(Path path);
 

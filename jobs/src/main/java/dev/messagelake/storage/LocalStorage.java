@@ -15,12 +15,27 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
 
 /** {@link LakeStorage} on the local file system. */
 final class LocalStorage implements LakeStorage {
   static final LocalStorage INSTANCE = new LocalStorage();
 
   private LocalStorage() {}
+
+  private static final Configuration HADOOP = new Configuration();
+
+  @Override
+  public InputFile inputFile(Path file) {
+    try {
+      // a file: URI, never a bare path: a core-site.xml on the class path may name another default
+      return HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), HADOOP);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open " + file, e);
+    }
+  }
 
   @Override
   public boolean exists(Path path) {

@@ -3,18 +3,14 @@ package dev.messagelake.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 
 /** What a parquet file's footer says of an INT64 column, without reading the data pages. */
 public final class ParquetFooters {
-  private static final Configuration HADOOP = new Configuration();
-
   private ParquetFooters() {}
 
   /** Row count and min/max of a column. */
@@ -35,21 +31,20 @@ public final class ParquetFooters {
     }
   }
 
-  /** Opens a local parquet file's footer (the data pages are read only if asked for). */
-  private static ParquetFileReader open(Path file) throws IOException {
-    return ParquetFileReader.open(
-        HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), HADOOP));
+  /** Opens a parquet file's footer (the data pages are read only if asked for). */
+  private static ParquetFileReader open(LakeStorage storage, Path file) throws IOException {
+    return ParquetFileReader.open(storage.inputFile(file));
   }
 
   /** The file's parquet schema; an IOException when it is not a readable parquet file. */
-  public static MessageType schema(Path file) throws IOException {
-    try (ParquetFileReader reader = open(file)) {
+  public static MessageType schema(LakeStorage storage, Path file) throws IOException {
+    try (ParquetFileReader reader = open(storage, file)) {
       return reader.getFooter().getFileMetaData().getSchema();
     }
   }
 
-  public static LongColumnRange longColumnRange(Path file, String column) {
-    try (ParquetFileReader reader = open(file)) {
+  public static LongColumnRange longColumnRange(LakeStorage storage, Path file, String column) {
+    try (ParquetFileReader reader = open(storage, file)) {
       long rows = 0;
       long min = Long.MAX_VALUE;
       long max = Long.MIN_VALUE;
@@ -73,8 +68,8 @@ public final class ParquetFooters {
   }
 
   /** The number of rows of a parquet file. */
-  public static long rowCount(Path file) {
-    try (ParquetFileReader reader = open(file)) {
+  public static long rowCount(LakeStorage storage, Path file) {
+    try (ParquetFileReader reader = open(storage, file)) {
       return reader.getRecordCount();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the parquet footer of " + file, e);

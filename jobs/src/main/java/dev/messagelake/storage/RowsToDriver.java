@@ -2,13 +2,12 @@ package dev.messagelake.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -18,12 +17,16 @@ import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
@@ -33,18 +36,20 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Brings a small result (a report, the paths of files written) back to the job's driver once the
  * pipeline has run: all rows are combined into one list, written as one Avro file, which {@link
- * #read()} loads. Works the same on every runner whose workers share the driver's file system.
+ * #read()} loads. The file is in the lake (a folder the driver names), which every worker sees: not
+ * on the driver's disk, which a cluster's workers do not.
  *
  * <p>Not a file sink (AvroIO), whose sharding and finalization cost the Spark runner several small
  * jobs per pipeline; the file is written under a temporary name and renamed, so a retried task
  * replaces it whole.
  */
 public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
-  private final Path file;
+  private final String file;
   private transient Schema schema;
 
-  public RowsToDriver(Path directory, String name) {
-    this.file = directory.resolve(name + ".avro");
+  /** Rows through the file {@code name}.avro in the lake's folder {@code directory}. */
+  public RowsToDriver(LakeStorage storage, Path directory, String name) {
+    this.file = storage.location(directory.resolve(name + ".avro"));
   }
 
   @Override
@@ -102,24 +107,30 @@ public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
     private final String file;
     private final String avroSchema; // Avro schemas are not serializable in every Avro version
 
-    WriteAvroFileFn(Path file, org.apache.avro.Schema avroSchema) {
-      this.file = file.toString();
+    WriteAvroFileFn(String file, org.apache.avro.Schema avroSchema) {
+      this.file = file;
       this.avroSchema = avroSchema.toString();
     }
 
     @ProcessElement
     public void processElement(@Element List<GenericRecord> records) throws IOException {
       org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(avroSchema);
-      Path target = Path.of(file);
-      Path temp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+      ResourceId target = FileSystems.matchNewResource(file, false);
+      ResourceId temp =
+          target
+              .getCurrentDirectory()
+              .resolve(
+                  "." + target.getFilename() + "." + UUID.randomUUID() + ".tmp",
+                  StandardResolveOptions.RESOLVE_FILE);
       try (DataFileWriter<GenericRecord> writer =
           new DataFileWriter<>(new GenericDatumWriter<>(avro))) {
-        writer.create(avro, temp.toFile());
+        writer.create(avro, Channels.newOutputStream(FileSystems.create(temp, MimeTypes.BINARY)));
         for (GenericRecord record : records) {
           writer.append(record);
         }
       }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // Beam's rename replaces an existing target (a retried task's) on every file system.
+      FileSystems.rename(List.of(temp), List.of(target));
     }
   }
 
@@ -154,8 +165,10 @@ public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
   /** The rows, after the pipeline has run. */
   public List<Row> read() {
     List<Row> rows = new ArrayList<>();
-    try (DataFileReader<GenericRecord> reader =
-        new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
+    try (DataFileStream<GenericRecord> reader =
+        new DataFileStream<>(
+            Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false))),
+            new GenericDatumReader<>())) {
       for (GenericRecord record : reader) {
         rows.add(AvroUtils.toBeamRowStrict(record, schema));
       }

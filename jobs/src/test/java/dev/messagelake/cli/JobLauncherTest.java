@@ -56,8 +56,8 @@ public class JobLauncherTest {
     assertThat(
         failure.said,
         containsString(
-            "lake: --lake=s3://bucket/lake: the lake must be on a"
-                + " local disk (a path or a file:// URI); s3:// storage is not supported yet"));
+            "lake: --lake=s3://bucket/lake: the lake must be a local path, a file:// URI or"
+                + " hdfs://namenode:port/path; s3:// storage is not supported yet"));
     assertThat(failure.said.strip().lines().count(), is(1L));
     assertThat("a folder named after the scheme", Files.exists(Path.of("s3:")), is(false));
   }

@@ -1,6 +1,7 @@
 package dev.messagelake.contract;
 
 import dev.messagelake.events.FakeMessages;
+import dev.messagelake.storage.LakeStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public class MessageFilesTest {
       files.put(path, (long) rows.size());
     }
     // Two partitions: the first two files read together, the third alone.
-    List<List<String>> partitions = MessageFiles.readPartitions(files, 20);
+    List<List<String>> partitions = MessageFiles.readPartitions(LakeStorage.local(), files, 20);
     PCollection<Row> read =
         pipeline
             .apply(Create.of(partitions).withCoder(ListCoder.of(StringUtf8Coder.of())))
@@ -60,7 +61,7 @@ public class MessageFilesTest {
     files.put(Path.of("d"), 10L);
     org.junit.Assert.assertEquals(
         List.of(List.of("a", "b"), List.of("c"), List.of("d")),
-        MessageFiles.readPartitions(files, 250));
+        MessageFiles.readPartitions(LakeStorage.local(), files, 250));
     pipeline.enableAbandonedNodeEnforcement(false);
   }
 }

@@ -54,16 +54,16 @@ class SilverBatchOnSparkTest {
 
     SilverJob.applySilverBatch(
         pipeline,
-        MessageFiles.readPartitions(files, 3), // a partition per file
+        MessageFiles.readPartitions(LakeStorage.local(), files, 3), // a partition per file
         Countries.bundled(),
-        root.resolve("staging"),
+        root.resolve("staging").toString(),
         "part-0000000001");
     pipeline.run().waitUntilFinish();
 
     List<Path> written = LakeStorage.local().parquetFilesUnder(valid);
     long rows = 0;
     for (Path file : written) {
-      rows += ParquetFooters.rowCount(file);
+      rows += ParquetFooters.rowCount(LakeStorage.local(), file);
     }
     assertEquals(24, rows, "rows in " + written);
   }

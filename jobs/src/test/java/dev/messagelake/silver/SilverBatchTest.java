@@ -4,6 +4,7 @@ import dev.messagelake.contract.Countries;
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.MessageFiles;
 import dev.messagelake.contract.ParquetFixtures;
+import dev.messagelake.storage.LakeStorage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,9 +66,9 @@ public class SilverBatchTest {
     PCollection<String> written =
         SilverJob.applySilverBatch(
             batchPipeline,
-            MessageFiles.readPartitions(files, 250_000),
+            MessageFiles.readPartitions(LakeStorage.local(), files, 250_000),
             Countries.bundled(),
-            root.resolve("staging"),
+            root.resolve("staging").toString(),
             "part-0000000001");
     // One read partition: one file per side and date, each side across midnight.
     PAssert.thatSingleton(written.apply(Count.globally())).isEqualTo(4L);

@@ -71,7 +71,9 @@ public class WriteDatePartitionedTest {
                 SilverTransforms.CORRUPTED,
                 writePipeline.apply(
                     "Corrupted", Create.of(corrupted).withRowSchema(LakeSchemas.SILVER)))
-            .apply(new SilverTransforms.WriteDatePartitioned(staging, "part-0000000007", shards));
+            .apply(
+                new SilverTransforms.WriteDatePartitioned(
+                    staging.toString(), "part-0000000007", shards));
     PAssert.that(written)
         .satisfies(
             paths -> {
