@@ -1,5 +1,6 @@
 package dev.messagelake.audit;
 
+import dev.messagelake.contract.LakeLayout;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,14 +22,14 @@ public final class SparkReads {
         .getOrCreate();
   }
 
-  /** The rows Spark reads from a table folder. */
-  public static long rows(Path table) {
-    return spark().read().parquet(table.toString()).count();
+  /** The rows Spark reads from a table folder of the lake (local, or on HDFS). */
+  public static long rows(LakeLayout lake, Path table) {
+    return spark().read().parquet(lake.storage().location(table)).count();
   }
 
   /** The rows whose discovered {@code date} partition is not the UTC date of their timestamp. */
-  public static long rowsInTheWrongDatePartition(Path table) {
-    Dataset<Row> rows = spark().read().parquet(table.toString());
+  public static long rowsInTheWrongDatePartition(LakeLayout lake, Path table) {
+    Dataset<Row> rows = spark().read().parquet(lake.storage().location(table));
     return rows.where("date IS NULL OR date <> to_date(timestamp)").count();
   }
 }

@@ -267,13 +267,13 @@ public class ChaosRun {
       }
       sparkRows =
           new long[] {
-            SparkReads.rows(layout.bronzeData()),
-            SparkReads.rows(layout.silverMessagesData()),
-            SparkReads.rows(layout.silverCorruptedData())
+            SparkReads.rows(layout, layout.bronzeData()),
+            SparkReads.rows(layout, layout.silverMessagesData()),
+            SparkReads.rows(layout, layout.silverCorruptedData())
           };
       sparkRowsInTheWrongDatePartition =
-          SparkReads.rowsInTheWrongDatePartition(layout.silverMessagesData())
-              + SparkReads.rowsInTheWrongDatePartition(layout.silverCorruptedData());
+          SparkReads.rowsInTheWrongDatePartition(layout, layout.silverMessagesData())
+              + SparkReads.rowsInTheWrongDatePartition(layout, layout.silverCorruptedData());
       sparkReadsTheCommittedRows =
           sparkRows[0] == bronze.rows
               && sparkRows[1] == silverRows[1]

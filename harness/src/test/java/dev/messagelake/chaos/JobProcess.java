@@ -37,8 +37,15 @@ public final class JobProcess {
   public static JobProcess startUnder(
       List<String> prefix, Class<?> main, Path lakeRoot, Path log, String... extra)
       throws IOException {
+    return startUnder(prefix, main, lakeRoot.toString(), log, extra);
+  }
+
+  /** The same on the lake {@code lake} names (a path or a URI, such as {@code hdfs://...}). */
+  public static JobProcess startUnder(
+      List<String> prefix, Class<?> main, String lake, Path log, String... extra)
+      throws IOException {
     List<String> args = new ArrayList<>();
-    args.add("--lake=" + lakeRoot);
+    args.add("--lake=" + lake);
     args.add("--enforceImmutability=false");
     args.add("--enforceEncodability=false");
     args.addAll(List.of(extra));
