@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point of the message lake:
 #   ./run.sh <job> [--option=value ...]          run a job (Direct runner, or --runner=SparkRunner)
-#   ./run.sh cluster start|stop|status           a Spark standalone cluster on 127.0.0.1
+#   ./run.sh cluster start [--workers=N] [--isolated]|stop|status   a Spark standalone cluster on 127.0.0.1
 #   ./run.sh submit <job> [--option=value ...]   send a job to that cluster with spark-submit
 #   ./run.sh test                                the tests (installs Chromium and PostgreSQL if missing)
 #   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
@@ -48,7 +48,9 @@ spark_java_options=(
 
 usage() {
   echo "usage: ./run.sh <job> [--option=value ...]   (./run.sh <job> --help lists its options)"
-  echo "       ./run.sh cluster start|stop|status     Spark standalone master + worker on 127.0.0.1"
+  echo "       ./run.sh cluster start [--workers=N] [--isolated]|stop|status"
+  echo "                                              Spark standalone master + N workers (default 1) on 127.0.0.1;"
+  echo "                                              --isolated: each worker in its own mount namespace, blind to this tree and /tmp"
   echo "       ./run.sh submit <job> [--option=value ...]   run a job on that cluster"
   echo "       ./run.sh test                          the tests (mvn -B test; installs Debian's chromium and postgresql first if missing)"
   echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
@@ -171,29 +173,87 @@ start_daemon() {
   )
 }
 
+# Worker i (1..N) of the cluster: its web UI port, pid and log names.
+worker_ui_port() { echo $((8080 + $1)); }
+
+worker_count() { # the workers the running cluster was started with
+  cat "$cluster_dir/workers" 2>/dev/null || echo 1
+}
+
+# Starts worker $1. Isolated, it runs in a mount namespace of its own where tmpfs hides the
+# project's tree and /tmp (where the driver's job jar, scratch and any local lake live): a task
+# that wrote to a local path writes into its private tmpfs, never where the driver looks. Its
+# Spark jars and work folder are bind-mounted under /run/messagelake-cluster/worker-<i> first.
+start_worker() {
+  local i="$1" isolated="$2" home="$spark_home" work="$cluster_dir/worker-$1"
+  mkdir -p "$work"
+  local command=(java "${spark_java_options[@]}" -Xmx512m)
+  if [[ "$isolated" == yes ]]; then
+    local view="/run/messagelake-cluster/worker-$i"
+    mkdir -p "$view/spark" "$view/work"
+    home="$view/spark"
+    command=(unshare --mount --propagation private -- bash -c '
+      set -e
+      mount --bind "$1" "$3/spark"; mount --bind "$2" "$3/work"
+      mount -t tmpfs -o size=2g tmpfs "$4"; mount -t tmpfs -o size=2g tmpfs /tmp
+      shift 4; exec "$@"' worker "$spark_home" "$work" "$view" "$project" "${command[@]}")
+    work="$view/work"
+  fi
+  (
+    cd /
+    SPARK_HOME="$home" SPARK_SCALA_VERSION=2.12 \
+      nohup "${command[@]}" -cp "$home/conf:$home/jars/*" org.apache.spark.deploy.worker.Worker \
+      spark://127.0.0.1:7077 --host 127.0.0.1 --webui-port "$(worker_ui_port "$i")" \
+      --cores "${SPARK_WORKER_CORES:-2}" --memory "${SPARK_WORKER_MEMORY:-4g}" \
+      --work-dir "$work/work" >"$cluster_dir/worker-$i.log" 2>&1 &
+    echo $! >"$cluster_dir/worker-$i.pid"
+  )
+}
+
 cluster() {
-  case "${1:-}" in
+  local command="${1:-}"
+  shift || true
+  case "$command" in
     start)
+      local workers=1 isolated=no
+      for arg in "$@"; do
+        case "$arg" in
+          --workers=*) workers="${arg#--workers=}" ;;
+          --isolated) isolated=yes ;;
+          *) fail "cluster start: unknown option $arg (options: --workers=N, --isolated)" ;;
+        esac
+      done
+      [[ "$workers" =~ ^[1-9][0-9]?$ ]] || fail "cluster start: --workers must be a number from 1 to 99, got $workers"
+      if [[ "$isolated" == yes ]] && ! unshare --mount true 2>/dev/null; then
+        fail "cluster start --isolated: needs mount namespaces (unshare --mount): run as root"
+      fi
       daemon_alive master && { echo "run.sh: the cluster is already running (./run.sh cluster status)"; return; }
       spark_home
       mkdir -p "$cluster_dir"
-      start_daemon master org.apache.spark.deploy.master.Master \
+      echo "$workers" >"$cluster_dir/workers"
+      # An application takes SPARK_APP_CORES (2) of the cluster's cores unless it asks for more:
+      # with two workers or more, producer and silver submitted apart run side by side.
+      start_daemon master -Dspark.deploy.defaultCores="${SPARK_APP_CORES:-2}" \
+        org.apache.spark.deploy.master.Master \
         --host 127.0.0.1 --port 7077 --webui-port 8080
-      start_daemon worker org.apache.spark.deploy.worker.Worker spark://127.0.0.1:7077 \
-        --host 127.0.0.1 --webui-port 8081 --cores "${SPARK_WORKER_CORES:-2}" \
-        --memory "${SPARK_WORKER_MEMORY:-4g}" --work-dir "$cluster_dir/work"
+      for i in $(seq 1 "$workers"); do start_worker "$i" "$isolated"; done
       for _ in $(seq 1 60); do
-        if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q '"aliveworkers" *: *1'; then
-          echo "run.sh: Spark cluster up: master spark://127.0.0.1:7077 (UI http://127.0.0.1:8080), one worker (UI http://127.0.0.1:8081); logs in $cluster_dir"
+        if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q "\"aliveworkers\" *: *$workers\b"; then
+          local uis=""
+          for i in $(seq 1 "$workers"); do uis+=" http://127.0.0.1:$(worker_ui_port "$i")"; done
+          echo "run.sh: Spark cluster up: master spark://127.0.0.1:7077 (UI http://127.0.0.1:8080), $workers worker(s)$([[ $isolated == yes ]] && echo ", each in its own mount namespace") (UI$uis); logs in $cluster_dir"
           return
         fi
         sleep 1
       done
       cluster stop >/dev/null
-      fail "the cluster did not come up in 60 s; see $cluster_dir/master.log and worker.log" 1
+      fail "the cluster did not come up in 60 s; see $cluster_dir/master.log and worker-*.log" 1
       ;;
     stop)
-      for name in worker master; do
+      local names=()
+      for pid in "$cluster_dir"/worker-*.pid; do [[ -f "$pid" ]] && names+=("$(basename "$pid" .pid)"); done
+      names+=(master)
+      for name in "${names[@]}"; do
         if daemon_alive "$name"; then
           kill "$(cat "$cluster_dir/$name.pid")"
           for _ in $(seq 1 20); do daemon_alive "$name" || break; sleep 1; done
@@ -201,19 +261,22 @@ cluster() {
         fi
         rm -f "$cluster_dir/$name.pid"
       done
-      # Executors the worker started, should one have outlived it.
-      pkill -f "CoarseGrainedExecutorBackend.*$cluster_dir" 2>/dev/null || true
+      # Executors a worker started, should one have outlived it.
+      pkill -f "CoarseGrainedExecutorBackend.*($spark_home|/run/messagelake-cluster)" 2>/dev/null || true
+      rm -rf /run/messagelake-cluster 2>/dev/null || true
       echo "run.sh: Spark cluster stopped"
       ;;
     status)
-      for name in master worker; do
+      local names=(master)
+      for pid in "$cluster_dir"/worker-*.pid; do [[ -f "$pid" ]] && names+=("$(basename "$pid" .pid)"); done
+      for name in "${names[@]}"; do
         if daemon_alive "$name"; then echo "$name: running (pid $(cat "$cluster_dir/$name.pid"))"; else echo "$name: stopped"; fi
       done
       if daemon_alive master; then
         curl -sf http://127.0.0.1:8080/json/ | grep -E '"(url|aliveworkers|cores|coresused|status)"' || true
       fi
       ;;
-    *) fail "usage: ./run.sh cluster start|stop|status" ;;
+    *) fail "usage: ./run.sh cluster start [--workers=N] [--isolated] | stop | status" ;;
   esac
 }
 
@@ -227,10 +290,14 @@ submit() {
   local jar
   jar="$(job_jar)"
   spark_home
+  # Every worker is on 127.0.0.1: without readHostLocalDisk=false an executor reads another's
+  # shuffle files from disk as "host-local", which isolated workers (and real hosts) cannot.
   echo "run.sh: submitting $job to $master_url (master UI http://127.0.0.1:8080, application UI http://127.0.0.1:4040 while it runs)" >&2
-  exec java "${spark_java_options[@]}" -Xmx2g -cp "$spark_home/conf:$spark_home/jars/*" \
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several JVM flags (the driver's, in client mode)
+  exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx2g} -cp "$spark_home/conf:$spark_home/jars/*" \
     org.apache.spark.deploy.SparkSubmit --master "$master_url" \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
+    --conf spark.shuffle.readHostLocalDisk=false \
     --class "$main_class" "$jar" \
     "${defaults[@]}" --runner=SparkRunner --sparkMaster="$master_url" --filesToStage="$jar" "$@"
 }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,6 +244,13 @@ public final class BronzeCheckpoint {
   private void dropStaged(Path file) {
     storage.delete(file);
     stagedRanges.remove(file);
+  }
+
+  /** The files staged and not yet published. */
+  public List<Path> stagedFiles() {
+    return storage.listFiles(staging()).stream()
+        .filter(f -> !LakeStorage.isHidden(f))
+        .collect(Collectors.toList());
   }
 
   /** The staged files, by their first value (each footer read once, then remembered). */

@@ -13,6 +13,7 @@ import dev.messagelake.events.RateBatches;
 import dev.messagelake.events.RateOptions;
 import dev.messagelake.events.RateSource;
 import dev.messagelake.storage.JobLock;
+import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.stream.DurationOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -151,7 +152,11 @@ public class BronzeProducer {
           Pipeline pipeline = Pipeline.create(options);
           applyBronzeBatch(pipeline, batch, options.getTriggerSeconds(), checkpoint);
           pipeline.run().waitUntilFinish();
-          checkpoint.commitStaged();
+          if (checkpoint.commitStaged() == 0 && checkpoint.stagedFiles().isEmpty()) {
+            // every window of a batch is written when its pipeline ends: none is still to come
+            throw LakeStorage.writtenWhereTheDriverCannotSee(
+                checkpoint.location(checkpoint.staging()));
+          }
         });
     checkpoint.discardStaging();
     long rows = checkpoint.nextValue() - firstValue;

@@ -1,5 +1,6 @@
 package dev.messagelake.storage;
 
+import dev.messagelake.cli.JobFailed;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,6 +96,18 @@ public interface LakeStorage {
     return visibleFilesUnder(dir).stream()
         .filter(f -> f.getFileName().toString().endsWith(".parquet"))
         .collect(Collectors.toList());
+  }
+
+  /**
+   * The failure of a job whose workers wrote {@code location} and whose driver does not find it: on
+   * a cluster, a local lake's files are written on each worker's own disk.
+   */
+  static JobFailed writtenWhereTheDriverCannotSee(String location) {
+    return new JobFailed(
+        "the workers' output "
+            + location
+            + " is not where this driver reads it: on a cluster whose workers have disks of their"
+            + " own, put the lake where all of them see it (--lake=hdfs://namenode:port/path)");
   }
 
   /** Spark/Hive convention: names starting with '.' or '_' are hidden from readers. */

@@ -82,7 +82,9 @@ final class LeaseLock implements JobLock {
                 + firstLine(content)
                 + ", renewed "
                 + age / 1000
-                + " s ago); stop it first");
+                + " s ago); stop it first (a lease not renewed for "
+                + timeout().toSeconds()
+                + " s is taken over)");
       }
       LOG.warn(
           "{}: taking over the lease of {} (not renewed for {} s, over the {} s timeout)",

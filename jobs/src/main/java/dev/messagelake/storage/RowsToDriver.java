@@ -1,8 +1,10 @@
 package dev.messagelake.storage;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,6 +174,8 @@ public class RowsToDriver extends PTransform<PCollection<Row>, PDone> {
       for (GenericRecord record : reader) {
         rows.add(AvroUtils.toBeamRowStrict(record, schema));
       }
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      throw LakeStorage.writtenWhereTheDriverCannotSee(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
