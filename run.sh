@@ -102,23 +102,38 @@ maven() {
 
 # Builds once; later calls reuse the build until a source file or a pom changes.
 sources=("$project/pom.xml" "$project/jobs/pom.xml" "$project/jobs/src/main" "$project/harness/pom.xml" "$project/harness/src/main")
+# Two run.sh started at once (producer and silver submitted side by side) build one at a time:
+# the second waits, then finds the build fresh. The lock is let go before the job runs.
+build_lock() {
+  mkdir -p "$project/target"
+  exec 9>"$project/target/.build.lock"
+  flock 9
+}
+build_unlock() {
+  flock -u 9
+  exec 9>&-
+}
+
 build() {
   local stamp="$project/target/.run-build"
-  if [[ -f "$stamp" && -z "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
-    return
+  build_lock
+  if [[ ! -f "$stamp" || -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
+    maven "building the project" package -DskipTests
+    touch "$stamp"
   fi
-  maven "building the project" package -DskipTests
-  touch "$stamp"
+  build_unlock
 }
 
 # The bundled jar spark-submit sends to the cluster (Spark itself and the harness left out).
 job_jar() {
   local jar="$project/jobs/target/message-lake-0.1.0-SNAPSHOT-job.jar"
   local stamp="$project/target/.job-jar-build"
+  build_lock
   if [[ ! -f "$jar" || ! -f "$stamp" || -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
     maven "building the job jar" package -DskipTests -Pjob-jar >&2
     touch "$stamp" "$project/target/.run-build"
   fi
+  build_unlock
   echo "$jar"
 }
 

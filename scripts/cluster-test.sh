@@ -3,8 +3,9 @@
 # 1. one worker sharing the driver's disk, a local lake: bronze, silver, check and gold submitted
 #    with spark-submit;
 # 2. an HDFS and two workers, each in a mount namespace of its own that hides this tree and /tmp
-#    (they share no disk with the driver): the whole lake flow on hdfs:// reconciles, and the
-#    same flow on a local lake fails with one line instead of passing by luck;
+#    (they share no disk with the driver): the whole lake flow on hdfs:// reconciles; producer
+#    and silver survive an executor's and their drivers' SIGKILLs (scripts/cluster-faults.sh);
+#    the same flow on a local lake fails with one line instead of passing by luck;
 # and no Spark or HDFS process is left behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,9 @@ for report in daily_channel_events user_channel_activity; do
     { echo "cluster-test: gold/$report is not on HDFS" >&2; exit 1; }
 done
 echo "cluster-test: the lake on HDFS reconciled on 2 isolated workers, both reports on HDFS"
+
+# Faults there: an executor SIGKILLed during a silver batch, both drivers SIGKILLed and restarted.
+FAULT_ROUNDS=1 scripts/cluster-faults.sh
 
 # Workers that share no disk with the driver cannot hold a local lake: one line, exit 1.
 set +e

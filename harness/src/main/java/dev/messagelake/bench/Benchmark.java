@@ -9,10 +9,13 @@ import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
+import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.flow.LakeFlow;
 import dev.messagelake.gold.GoldReports;
 import dev.messagelake.silver.SilverJob;
+import dev.messagelake.storage.HdfsServer;
 import dev.messagelake.storage.LakeStorage;
+import dev.messagelake.storage.ParquetFooters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +31,8 @@ import java.util.stream.Collectors;
 import org.apache.beam.runners.spark.SparkCommonPipelineOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +58,7 @@ public class Benchmark {
   static final String DUCKDB = "DuckDB";
   private static final List<String> ENGINES = List.of(DIRECT, SPARK, SPARK_SS, DUCKDB);
   private static final Set<String> SECTIONS =
-      Set.of("producer", "silver", "latency", "gold", "lake");
+      Set.of("producer", "silver", "latency", "gold", "lake", "storage");
 
   /**
    * The benchmark's options (--sparkMaster is the Spark runner's and the Spark peer's master);
@@ -79,7 +84,9 @@ public class Benchmark {
 
     void setRepeats(int value);
 
-    @Description("Sections to run, comma-separated: producer,silver,latency,gold,lake")
+    @Description(
+        "Sections to run, comma-separated: producer,silver,latency,gold,lake (and storage: silver"
+            + " and gold with the lake on the local disk and on a real HDFS, not by default)")
     @Default.String("producer,silver,latency,gold,lake")
     String getSections();
 
@@ -174,6 +181,9 @@ public class Benchmark {
         if (sections.contains("gold")) {
           bench.gold(rows);
         }
+        if (sections.contains("storage")) {
+          bench.storage(rows);
+        }
       }
       if (sections.contains("latency")) {
         bench.latency(DIRECT);
@@ -242,11 +252,7 @@ public class Benchmark {
 
   /** Each engine turns the same bronze backlog into silver; the results must agree. */
   private void silverBacklog(long rows) throws Exception {
-    Path bronze = work.resolve("bronze-" + rows);
-    if (!Files.exists(bronze)) {
-      LOG.info("bench: writing a bronze backlog of {} rows", rows);
-      LakeFixtures.bronze(bronze, rows, 10_000);
-    }
+    Path bronze = bronzeFixture(rows);
     Path bronzeData = new LakeLayout(bronze).bronzeData();
     Map<String, List<Run>> runs =
         inTurns(
@@ -481,11 +487,7 @@ public class Benchmark {
 
   /** Each engine computes both reports over the same silver; the reports must be identical. */
   private void gold(long rows) throws Exception {
-    Path silver = work.resolve("silver-fixture-" + rows);
-    if (!Files.exists(silver)) {
-      LOG.info("bench: writing silver of {} rows", rows);
-      LakeFixtures.silver(silver, rows, 250);
-    }
+    Path silver = silverFixture(rows);
     Map<String, List<Run>> runs =
         inTurns(
             (engine, repeat) -> {
@@ -555,6 +557,174 @@ public class Benchmark {
     }
   }
 
+  /** A lake holding a bronze backlog of {@code rows} rows (written once per work folder). */
+  private Path bronzeFixture(long rows) throws Exception {
+    Path bronze = work.resolve("bronze-" + rows);
+    if (!Files.exists(bronze)) {
+      LOG.info("bench: writing a bronze backlog of {} rows", rows);
+      LakeFixtures.bronze(bronze, rows, 10_000);
+    }
+    return bronze;
+  }
+
+  /** A lake holding a silver of {@code rows} rows (written once per work folder). */
+  private Path silverFixture(long rows) throws Exception {
+    Path silver = work.resolve("silver-fixture-" + rows);
+    if (!Files.exists(silver)) {
+      LOG.info("bench: writing silver of {} rows", rows);
+      LakeFixtures.silver(silver, rows, 250);
+    }
+    return silver;
+  }
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  /**
+   * Silver's catch-up and gold on the same input, the lake on the local disk and on a real HDFS
+   * (./run.sh hdfs's NameNode and DataNode, on this machine), on each runner, in turns.
+   */
+  private void storage(long rows) throws Exception {
+    Path bronze = bronzeFixture(rows);
+    Path silver = silverFixture(rows);
+    try (HdfsServer hdfs = HdfsServer.start(work.resolve("hdfs-" + rows))) {
+      List<String> client = List.of("env", "HADOOP_CONF_DIR=" + hdfs.folder().resolve("conf"));
+      org.apache.hadoop.fs.Path bronzeOnHdfs = new org.apache.hadoop.fs.Path("/fixtures/bronze");
+      org.apache.hadoop.fs.Path silverOnHdfs = new org.apache.hadoop.fs.Path("/fixtures/silver");
+      try (FileSystem fs = hdfs.client()) {
+        fs.copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(bronze.resolve("bronze").toUri()), bronzeOnHdfs);
+        fs.copyFromLocalFile(
+            new org.apache.hadoop.fs.Path(silver.resolve("silver").toUri()), silverOnHdfs);
+        Map<String, List<Run>> silverRuns = new LinkedHashMap<>();
+        Map<String, List<Run>> goldRuns = new LinkedHashMap<>();
+        for (int repeat = 1; repeat <= options.getRepeats(); repeat++) {
+          for (String engine : List.of(DIRECT, SPARK)) {
+            String label = slug(engine) + "-" + rows + "-" + repeat;
+            // local disk: the fixtures linked in, as in the silver and gold sections
+            Path lake = fresh("storage-local-" + slug(engine));
+            Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
+            ProcessProbe.Usage usage =
+                runToEnd(
+                    "storage-silver-local-" + label,
+                    "silver",
+                    SilverJob.class,
+                    jobArgs("silver", engine, lake.toString(), "--catchUp"),
+                    3600);
+            long[] written = silverRows(new LakeLayout(lake));
+            silverRuns
+                .computeIfAbsent(engine + ", local disk", e -> new ArrayList<>())
+                .add(new Run(usage, written[0] + " valid + " + written[1] + " corrupted"));
+            LakeStorage.local().delete(lake);
+            lake = fresh("storage-local-gold-" + slug(engine));
+            Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
+            goldRuns
+                .computeIfAbsent(engine + ", local disk", e -> new ArrayList<>())
+                .add(
+                    new Run(
+                        goldOn(lake.toString(), "storage-gold-local-" + label, engine, List.of()),
+                        ""));
+            LakeStorage.local().delete(lake);
+            // HDFS: the fixtures moved into the lake by a rename, and back after the run
+            String hdfsLake = hdfs.uri() + "/storage-" + slug(engine);
+            org.apache.hadoop.fs.Path lakeOnHdfs = new org.apache.hadoop.fs.Path(hdfsLake);
+            fs.delete(lakeOnHdfs, true);
+            fs.mkdirs(lakeOnHdfs);
+            fs.rename(bronzeOnHdfs, new org.apache.hadoop.fs.Path(lakeOnHdfs, "bronze"));
+            usage =
+                runToEnd(
+                    "storage-silver-hdfs-" + label,
+                    client,
+                    defaults.jvmOptions("silver"),
+                    SilverJob.class,
+                    jobArgs("silver", engine, hdfsLake, "--catchUp"),
+                    3600);
+            written = silverRowsOn(hdfsLake);
+            silverRuns
+                .computeIfAbsent(engine + ", HDFS", e -> new ArrayList<>())
+                .add(new Run(usage, written[0] + " valid + " + written[1] + " corrupted"));
+            fs.rename(new org.apache.hadoop.fs.Path(lakeOnHdfs, "bronze"), bronzeOnHdfs);
+            fs.delete(new org.apache.hadoop.fs.Path(lakeOnHdfs, "silver"), true);
+            fs.rename(silverOnHdfs, new org.apache.hadoop.fs.Path(lakeOnHdfs, "silver"));
+            goldRuns
+                .computeIfAbsent(engine + ", HDFS", e -> new ArrayList<>())
+                .add(new Run(goldOn(hdfsLake, "storage-gold-hdfs-" + label, engine, client), ""));
+            fs.rename(new org.apache.hadoop.fs.Path(lakeOnHdfs, "silver"), silverOnHdfs);
+            fs.delete(lakeOnHdfs, true);
+          }
+        }
+        silverRuns.forEach(
+            (engine, engineRuns) -> {
+              ProcessProbe.Usage usage = median(usages(engineRuns));
+              report.add(
+                  "storage",
+                  "Silver, local disk vs HDFS",
+                  engine,
+                  rows,
+                  rows / usage.wallSeconds,
+                  "rows/s",
+                  true,
+                  usage,
+                  String.join(" / ", produced(engineRuns)) + " in " + runsNote(usages(engineRuns)));
+            });
+        goldRuns.forEach(
+            (engine, engineRuns) -> {
+              ProcessProbe.Usage usage = median(usages(engineRuns));
+              report.add(
+                  "storage",
+                  "Gold, local disk vs HDFS",
+                  engine,
+                  rows,
+                  usage.wallSeconds,
+                  "s",
+                  false,
+                  usage,
+                  runsNote(usages(engineRuns)));
+            });
+        report.agreement(
+            "storage",
+            rows,
+            silverRuns.entrySet().stream()
+                .map(e -> e.getKey() + ": " + String.join(" / ", produced(e.getValue())))
+                .collect(Collectors.toList()),
+            allProducedTheSame(silverRuns));
+      }
+    }
+  }
+
+  /** A job's pipelines/ defaults, its runner's options, the lake and {@code more}. */
+  private List<String> jobArgs(String job, String engine, String lake, String... more) {
+    List<String> args = new ArrayList<>(defaults.of(job));
+    args.addAll(runner(engine));
+    args.add("--lake=" + lake);
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  private ProcessProbe.Usage goldOn(String lake, String label, String engine, List<String> prefix)
+      throws Exception {
+    return runToEnd(
+        label,
+        prefix,
+        defaults.jvmOptions("gold"),
+        GoldReports.class,
+        jobArgs("gold", engine, lake),
+        3600);
+  }
+
+  /** Silver's valid and corrupted rows on a lake on HDFS, from the footers. */
+  private static long[] silverRowsOn(String lake) {
+    LakeOptions options = PipelineOptionsFactory.as(LakeOptions.class);
+    options.setLake(lake);
+    LakeLayout layout = LakeLayout.of(options);
+    long[] rows = new long[2];
+    for (int i = 0; i < 2; i++) {
+      for (Path file : layout.storage().parquetFilesUnder(layout.silverTables().get(i))) {
+        rows[i] += ParquetFooters.rowCount(layout.storage(), file);
+      }
+    }
+    return rows;
+  }
+
   // ---- lake demo -----------------------------------------------------------------------------
 
   /** CPU of the default demo at 1 row/s, in its steady state (after start-up, before the end). */
@@ -602,7 +772,19 @@ public class Benchmark {
   private ProcessProbe.Usage runToEnd(
       String label, List<String> jvmOptions, Class<?> main, List<String> args, long timeoutSeconds)
       throws Exception {
-    ChildJvm process = ChildJvm.start(List.of(), jvmOptions, main, log(label), args);
+    return runToEnd(label, List.of(), jvmOptions, main, args, timeoutSeconds);
+  }
+
+  /** The same under a wrapper command ({@code env VAR=value}, which execs the JVM). */
+  private ProcessProbe.Usage runToEnd(
+      String label,
+      List<String> prefix,
+      List<String> jvmOptions,
+      Class<?> main,
+      List<String> args,
+      long timeoutSeconds)
+      throws Exception {
+    ChildJvm process = ChildJvm.start(prefix, jvmOptions, main, log(label), args);
     ProcessProbe.Usage usage = ProcessProbe.follow(process, timeoutSeconds);
     requireSuccess(label, process, usage);
     LOG.info(

@@ -229,12 +229,13 @@ public class ChaosRun {
     public final List<String> readerSaw = new ArrayList<>();
     public final List<String> problems = new ArrayList<>();
 
-    Result(long seed, Path lake) {
+    public Result(long seed, Path lake) {
       this.seed = seed;
       this.lake = lake;
     }
 
-    void audit(LakeLayout layout) {
+    /** Audits a local lake, adding what is wrong to {@link #problems}. */
+    public void audit(LakeLayout layout) {
       if (!readerSaw.isEmpty()) {
         problems.add("a reader saw, while the jobs ran: " + String.join("; ", readerSaw));
       }

@@ -65,7 +65,7 @@ public final class HdfsServer implements AutoCloseable {
     Path log = directory.resolve("hdfs-" + command + ".log");
     Files.createDirectories(directory);
     ProcessBuilder builder =
-        new ProcessBuilder("bash", Path.of("scripts/hdfs.sh").toAbsolutePath().toString(), command)
+        new ProcessBuilder("bash", script().toString(), command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("HDFS_DIR", folder().toString());
@@ -93,6 +93,13 @@ public final class HdfsServer implements AutoCloseable {
       this.exit = exit;
       this.output = output;
     }
+  }
+
+  /** The project's scripts/hdfs.sh: beside the pipelines run.sh names, or under this folder. */
+  private static Path script() {
+    String pipelines = System.getProperty("messagelake.pipelines");
+    Path project = pipelines == null ? Path.of("") : Path.of(pipelines).getParent();
+    return project.resolve("scripts").resolve("hdfs.sh").toAbsolutePath();
   }
 
   private static List<Integer> freePorts(int count) throws IOException {
