@@ -169,6 +169,29 @@ final class BenchReport {
         }
       }
     }
+    for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
+      for (String measure : List.of("Silver, local disk vs HDFS", "Gold, local disk vs HDFS")) {
+        List<Result> local = find(engine + ", local disk", measure);
+        List<Result> hdfs = find(engine + ", HDFS", measure);
+        for (int i = 0; i < Math.min(local.size(), hdfs.size()); i++) {
+          double ratio = hdfs.get(i).wallSeconds / local.get(i).wallSeconds;
+          goals.add(
+              new Goal(
+                  measure.split(",")[0].toLowerCase(Locale.ROOT)
+                      + " on HDFS within 1.5x of the local disk, "
+                      + rows(local.get(i).tier)
+                      + " rows, "
+                      + engine,
+                  String.format(
+                      Locale.ROOT,
+                      "%.1f s vs %.1f s (%.2fx)",
+                      hdfs.get(i).wallSeconds,
+                      local.get(i).wallSeconds,
+                      ratio),
+                  ratio <= 1.5));
+        }
+      }
+    }
     for (Result producer : find(Benchmark.DIRECT, "Producer, rate unlimited")) {
       goals.add(
           new Goal(
