@@ -266,12 +266,18 @@ public class Benchmark {
               LakeStorage.local().delete(lake); // keeps the disk use to one silver copy at a time
               return new Run(usage, written[0] + " valid + " + written[1] + " corrupted");
             });
+    addSilverRuns("silver", "Silver, bronze backlog", rows, runs);
+  }
+
+  /** Each engine's median silver run as rows/s, and whether all of them wrote the same silver. */
+  private void addSilverRuns(
+      String section, String measure, long rows, Map<String, List<Run>> runs) {
     runs.forEach(
         (engine, engineRuns) -> {
           ProcessProbe.Usage usage = median(usages(engineRuns));
           report.add(
-              "silver",
-              "Silver, bronze backlog",
+              section,
+              measure,
               engine,
               rows,
               rows / usage.wallSeconds,
@@ -281,12 +287,30 @@ public class Benchmark {
               String.join(" / ", produced(engineRuns)) + " in " + runsNote(usages(engineRuns)));
         });
     report.agreement(
-        "silver",
+        section,
         rows,
         runs.entrySet().stream()
             .map(e -> e.getKey() + ": " + String.join(" / ", produced(e.getValue())))
             .collect(Collectors.toList()),
         allProducedTheSame(runs));
+  }
+
+  /** Each engine's median gold run, in seconds. */
+  private void addGoldRuns(String section, String measure, long rows, Map<String, List<Run>> runs) {
+    runs.forEach(
+        (engine, engineRuns) -> {
+          ProcessProbe.Usage usage = median(usages(engineRuns));
+          report.add(
+              section,
+              measure,
+              engine,
+              rows,
+              usage.wallSeconds,
+              "s",
+              false,
+              usage,
+              runsNote(usages(engineRuns)));
+        });
   }
 
   /** One engine turns the backlog into silver in {@code lake}. */
@@ -501,20 +525,7 @@ public class Benchmark {
                   Files.readString(out.resolve("daily_channel_events.csv"))
                       + Files.readString(out.resolve("user_channel_activity.csv")));
             });
-    runs.forEach(
-        (engine, engineRuns) -> {
-          ProcessProbe.Usage usage = median(usages(engineRuns));
-          report.add(
-              "gold",
-              "Gold, both reports",
-              engine,
-              rows,
-              usage.wallSeconds,
-              "s",
-              false,
-              usage,
-              runsNote(usages(engineRuns)));
-        });
+    addGoldRuns("gold", "Gold, both reports", rows, runs);
     report.agreement(
         "gold",
         rows,
@@ -652,41 +663,8 @@ public class Benchmark {
             fs.delete(lakeOnHdfs, true);
           }
         }
-        silverRuns.forEach(
-            (engine, engineRuns) -> {
-              ProcessProbe.Usage usage = median(usages(engineRuns));
-              report.add(
-                  "storage",
-                  "Silver, local disk vs HDFS",
-                  engine,
-                  rows,
-                  rows / usage.wallSeconds,
-                  "rows/s",
-                  true,
-                  usage,
-                  String.join(" / ", produced(engineRuns)) + " in " + runsNote(usages(engineRuns)));
-            });
-        goldRuns.forEach(
-            (engine, engineRuns) -> {
-              ProcessProbe.Usage usage = median(usages(engineRuns));
-              report.add(
-                  "storage",
-                  "Gold, local disk vs HDFS",
-                  engine,
-                  rows,
-                  usage.wallSeconds,
-                  "s",
-                  false,
-                  usage,
-                  runsNote(usages(engineRuns)));
-            });
-        report.agreement(
-            "storage",
-            rows,
-            silverRuns.entrySet().stream()
-                .map(e -> e.getKey() + ": " + String.join(" / ", produced(e.getValue())))
-                .collect(Collectors.toList()),
-            allProducedTheSame(silverRuns));
+        addSilverRuns("storage", "Silver, local disk vs HDFS", rows, silverRuns);
+        addGoldRuns("storage", "Gold, local disk vs HDFS", rows, goldRuns);
       }
     }
   }
