@@ -78,7 +78,8 @@ public final class LakeLayout {
     return new LakeLayout(Path.of(lake.getPath()), LakeStorage.hadoop(fileSystem, conf));
   }
 
-  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
+  /** A location that starts with a URI scheme ({@code hdfs://}, {@code file://}). */
+  static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   public Path root() {
     return root;

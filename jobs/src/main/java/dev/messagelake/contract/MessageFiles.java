@@ -2,7 +2,6 @@ package dev.messagelake.contract;
 
 import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,10 +81,14 @@ public final class MessageFiles {
     return lake == null || lake.isEmpty() ? new Configuration() : new Configuration(lake.get(0));
   }
 
-  /** A location as Hadoop opens it: a local path as a file: URI, not against a default FS. */
+  /**
+   * A location as Hadoop opens it: a local path as a file: URI, not against a default FS. Not
+   * URI.create: a local path may hold characters a URI must escape (a space).
+   */
   static org.apache.hadoop.fs.Path hadoopPath(String location) {
-    URI uri = URI.create(location);
-    return new org.apache.hadoop.fs.Path(uri.getScheme() == null ? Path.of(location).toUri() : uri);
+    return LakeLayout.SCHEME.matcher(location).find()
+        ? new org.apache.hadoop.fs.Path(location)
+        : new org.apache.hadoop.fs.Path(Path.of(location).toUri());
   }
 
   /**

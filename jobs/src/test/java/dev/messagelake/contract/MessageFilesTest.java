@@ -37,7 +37,9 @@ public class MessageFilesTest {
         rows.add(row);
         expected.add(Row.withSchema(LakeSchemas.BRONZE_AS_READ).addValues(row.getValues()).build());
       }
-      Path path = folder.getRoot().toPath().resolve("values-" + file + ".parquet");
+      // a folder name a URI must escape: lake paths are paths, not URIs
+      Path path =
+          folder.getRoot().toPath().resolve("my lake").resolve("values-" + file + ".parquet");
       ParquetFixtures.write(path, LakeSchemas.BRONZE_AVRO, rows);
       files.put(path, (long) rows.size());
     }
