@@ -7,6 +7,8 @@
 #   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
 #   ./run.sh postgres start|stop|status|reset    a PostgreSQL server on 127.0.0.1:5432
 #   ./run.sh hdfs start|stop|status|reset        an HDFS (NameNode + DataNode) on 127.0.0.1:9000
+#   ./run.sh flink start|stop|status             a Flink session cluster on 127.0.0.1 (UI :8281)
+#   ./run.sh flink submit <job> [--option=value ...]   send a job to that Flink cluster
 # Each job's defaults live in pipelines/<job>; options given here override them.
 set -euo pipefail
 
@@ -15,6 +17,9 @@ pipelines="$project/pipelines"
 spark_home="$project/target/spark-home"
 cluster_dir="$project/target/cluster"
 master_url="${SPARK_MASTER_URL:-spark://127.0.0.1:7077}"
+flink_master="${FLINK_MASTER:-127.0.0.1:${FLINK_REST_PORT:-8281}}" # the JobManager's REST address
+flink_dir="${FLINK_DIR:-$project/target/flink}"
+flink_job_jar=message-lake-job.jar # the jobs, in the class path of the cluster's processes
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" # Spark binds loopback unless told otherwise
 # A lake on the HDFS of ./run.sh hdfs is reached with its client settings (dfs.replication=1: one
 # DataNode), unless HADOOP_CONF_DIR names the configuration of another.
@@ -56,6 +61,8 @@ usage() {
   echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
   echo "       ./run.sh postgres start|stop|status|reset  PostgreSQL on 127.0.0.1:5432"
   echo "       ./run.sh hdfs start|stop|status|reset  HDFS, a NameNode and a DataNode, on 127.0.0.1:9000"
+  echo "       ./run.sh flink start|stop|status        a Flink 1.19 session cluster (JobManager + TaskManager), UI http://127.0.0.1:8281"
+  echo "       ./run.sh flink submit <job> [--option=value ...]   run a job on that Flink cluster"
   echo
   echo "jobs:"
   for file in "$pipelines"/*; do
@@ -317,6 +324,35 @@ submit() {
     "${defaults[@]}" --runner=SparkRunner --sparkMaster="$master_url" --filesToStage="$jar" "$@"
 }
 
+# A job on the Flink session cluster: the driver runs here and the Beam runner submits one Flink
+# job per pipeline run (a micro-batch job: one per batch). Flink and the Hadoop client come from
+# the cluster's lib/, as they do on the TaskManager.
+flink_submit() {
+  local job="${1:-}"
+  [[ -n "$job" ]] || fail "usage: ./run.sh flink submit <job> [--option=value ...]"
+  shift
+  job_definition "$job"
+  [[ "$module" == jobs ]] || fail "$job is a harness tool: it runs here (./run.sh $job), and is never sent to a cluster"
+  curl -sf --max-time 3 "http://$flink_master/overview" >/dev/null ||
+    fail "the Flink JobManager $flink_master is unreachable; start one with ./run.sh flink start (or set FLINK_MASTER)"
+  local jar staged
+  jar="$(job_jar)"
+  # The cluster ./run.sh flink start started holds the job jar in its class path: each job sends
+  # an empty jar instead (Beam stages the whole class path when given none). Another cluster gets
+  # the job jar with every job.
+  staged="$jar"
+  if [[ -f "$flink_dir/lib/$flink_job_jar" && -z "${FLINK_MASTER:-}" ]]; then
+    cmp -s "$jar" "$flink_dir/lib/$flink_job_jar" ||
+      fail "the Flink cluster runs an older build of the jobs; restart it to load this one: ./run.sh flink stop && ./run.sh flink start"
+    staged="$flink_dir/lib/nothing-to-stage.jar"
+  fi
+  echo "run.sh: submitting $job to the Flink cluster at $flink_master (web UI http://$flink_master)" >&2
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several JVM flags
+  exec java "${spark_java_options[@]}" ${JAVA_OPTS:--Xmx2g} -Dmessagelake.pipelines="$pipelines" \
+    -cp "$jar:$project/target/flink-home/lib/*" "$main_class" \
+    "${defaults[@]}" --runner=FlinkRunner --flinkMaster="$flink_master" --filesToStage="$staged" "$@"
+}
+
 # The tests drive Debian's Chromium (the dashboard test) and start Debian's PostgreSQL server.
 test_prerequisites() {
   local missing=()
@@ -342,6 +378,14 @@ case "$job" in
   kafka) shift; exec "$project/scripts/kafka.sh" "$@" ;;
   postgres) shift; exec "$project/scripts/postgres.sh" "$@" ;;
   hdfs) shift; exec "$project/scripts/hdfs.sh" "$@" ;;
+  flink)
+    shift
+    case "${1:-}" in
+      submit) shift; flink_submit "$@" ;;
+      start) FLINK_JOB_JAR="$(job_jar)" exec "$project/scripts/flink.sh" "$@" ;;
+      *) exec "$project/scripts/flink.sh" "$@" ;;
+    esac
+    ;;
   submit) shift; submit "$@" ;;
 esac
 shift

@@ -25,12 +25,15 @@ final class Help {
   private static final String OWN_PACKAGE = "dev.messagelake.";
   private static final int WIDTH = 100;
   private static final String RUNNER_DESCRIPTION =
-      "DirectRunner (in this JVM, the default) or SparkRunner (see --sparkMaster)";
+      "DirectRunner (in this JVM, the default), SparkRunner (see --sparkMaster) or FlinkRunner"
+          + " (see --flinkMaster)";
 
   /** The runner options worth showing, from the interfaces that declare them. */
   private static final Map<String, String> RUNNER_OPTIONS =
       Map.of(
           "sparkMaster", "org.apache.beam.runners.spark.SparkCommonPipelineOptions",
+          "flinkMaster", "org.apache.beam.runners.flink.FlinkPipelineOptions",
+          "checkpointingInterval", "org.apache.beam.runners.flink.FlinkPipelineOptions",
           "targetParallelism", "org.apache.beam.runners.direct.DirectOptions");
 
   private Help() {}

@@ -84,7 +84,9 @@ public final class JobLauncher {
     }
     try {
       StopSignal.install(jobName);
-      job.run(parse(merged, optionsClass));
+      T options = parse(merged, optionsClass);
+      ClusterReach.check(options);
+      job.run(options);
       return OK;
     } catch (JobFailed e) {
       err.println(jobName + ": " + e.getMessage());
