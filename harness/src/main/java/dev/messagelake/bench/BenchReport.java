@@ -146,6 +146,13 @@ final class BenchReport {
               String.format(Locale.ROOT, "%.2f s", p95.value),
               p95.value < 6.0));
     }
+    for (Result p95 : find(Benchmark.FLINK_CLUSTER, "Silver latency p95, 5 s trigger")) {
+      goals.add(
+          new Goal(
+              "silver p95 latency <= 7 s (trigger + 2 s), Flink session cluster",
+              String.format(Locale.ROOT, "%.2f s", p95.value),
+              p95.value <= 7.0));
+    }
     for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
       for (String measure : List.of("Silver, bronze backlog")) {
         List<Result> tiers = find(engine, measure);

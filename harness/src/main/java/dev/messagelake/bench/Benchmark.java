@@ -54,11 +54,13 @@ public class Benchmark {
   private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
   static final String DIRECT = "Beam, Direct runner";
   static final String SPARK = "Beam, Spark runner";
+  static final String FLINK = "Beam, Flink runner";
+  static final String FLINK_CLUSTER = "Beam, Flink session cluster";
   static final String SPARK_SS = "Spark Structured Streaming";
   static final String DUCKDB = "DuckDB";
-  private static final List<String> ENGINES = List.of(DIRECT, SPARK, SPARK_SS, DUCKDB);
+  private static final List<String> ENGINES = List.of(DIRECT, SPARK, FLINK, SPARK_SS, DUCKDB);
   private static final Set<String> SECTIONS =
-      Set.of("producer", "silver", "latency", "gold", "lake", "storage");
+      Set.of("producer", "silver", "latency", "gold", "lake", "storage", "flink");
 
   /**
    * The benchmark's options (--sparkMaster is the Spark runner's and the Spark peer's master);
@@ -85,8 +87,9 @@ public class Benchmark {
     void setRepeats(int value);
 
     @Description(
-        "Sections to run, comma-separated: producer,silver,latency,gold,lake (and storage: silver"
-            + " and gold with the lake on the local disk and on a real HDFS, not by default)")
+        "Sections to run, comma-separated: producer,silver,latency,gold,lake (and, not by"
+            + " default, storage: silver and gold with the lake on the local disk and on a real"
+            + " HDFS; flink: silver, gold and latency on a Flink session cluster started here)")
     @Default.String("producer,silver,latency,gold,lake")
     String getSections();
 
@@ -187,7 +190,11 @@ public class Benchmark {
       }
       if (sections.contains("latency")) {
         bench.latency(DIRECT);
+        bench.latency(FLINK);
         bench.latency(SPARK_SS);
+      }
+      if (sections.contains("flink")) {
+        bench.flinkCluster(tiers);
       }
       if (sections.contains("lake")) {
         bench.lakeCpu();
@@ -208,6 +215,7 @@ public class Benchmark {
   private final Path work;
   private final PipelineDefaults defaults = PipelineDefaults.fromRunScript();
   private final BenchReport report;
+  private FlinkCluster flinkCluster; // while the flink section runs
 
   private Benchmark(Options options, Path work) {
     this.options = options;
@@ -252,21 +260,24 @@ public class Benchmark {
 
   /** Each engine turns the same bronze backlog into silver; the results must agree. */
   private void silverBacklog(long rows) throws Exception {
+    addSilverRuns("silver", "Silver, bronze backlog", rows, silverRuns(rows, ENGINES));
+  }
+
+  private Map<String, List<Run>> silverRuns(long rows, List<String> engines) throws Exception {
     Path bronze = bronzeFixture(rows);
     Path bronzeData = new LakeLayout(bronze).bronzeData();
-    Map<String, List<Run>> runs =
-        inTurns(
-            (engine, repeat) -> {
-              Path lake = fresh("silver-" + rows + "-" + slug(engine));
-              // The backlog is shared, not copied: each lake's bronze folder links to it.
-              Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
-              String label = "silver-" + rows + "-" + slug(engine) + "-" + repeat;
-              ProcessProbe.Usage usage = silverRun(engine, label, bronzeData, lake);
-              long[] written = silverRows(new LakeLayout(lake));
-              LakeStorage.local().delete(lake); // keeps the disk use to one silver copy at a time
-              return new Run(usage, written[0] + " valid + " + written[1] + " corrupted");
-            });
-    addSilverRuns("silver", "Silver, bronze backlog", rows, runs);
+    return inTurns(
+        engines,
+        (engine, repeat) -> {
+          Path lake = fresh("silver-" + rows + "-" + slug(engine));
+          // The backlog is shared, not copied: each lake's bronze folder links to it.
+          Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
+          String label = "silver-" + rows + "-" + slug(engine) + "-" + repeat;
+          ProcessProbe.Usage usage = silverRun(engine, label, bronzeData, lake);
+          long[] written = silverRows(new LakeLayout(lake));
+          LakeStorage.local().delete(lake); // keeps the disk use to one silver copy at a time
+          return new Run(usage, written[0] + " valid + " + written[1] + " corrupted");
+        });
   }
 
   /** Each engine's median silver run as rows/s, and whether all of them wrote the same silver. */
@@ -354,9 +365,13 @@ public class Benchmark {
 
   /** Every engine --repeats times, the engines taking turns (the machine's drift falls on all). */
   private Map<String, List<Run>> inTurns(EngineRun run) throws Exception {
+    return inTurns(ENGINES, run);
+  }
+
+  private Map<String, List<Run>> inTurns(List<String> engines, EngineRun run) throws Exception {
     Map<String, List<Run>> runs = new LinkedHashMap<>();
     for (int repeat = 1; repeat <= options.getRepeats(); repeat++) {
-      for (String engine : ENGINES) {
+      for (String engine : engines) {
         runs.computeIfAbsent(engine, e -> new ArrayList<>()).add(run.run(engine, repeat));
       }
     }
@@ -511,26 +526,30 @@ public class Benchmark {
 
   /** Each engine computes both reports over the same silver; the reports must be identical. */
   private void gold(long rows) throws Exception {
-    Path silver = silverFixture(rows);
-    Map<String, List<Run>> runs =
-        inTurns(
-            (engine, repeat) -> {
-              Path lake = fresh("gold-" + rows + "-" + slug(engine));
-              Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
-              String label = "gold-" + rows + "-" + slug(engine) + "-" + repeat;
-              Path out = lake.resolve("reports");
-              ProcessProbe.Usage usage = goldRun(engine, label, lake, out);
-              return new Run(
-                  usage,
-                  Files.readString(out.resolve("daily_channel_events.csv"))
-                      + Files.readString(out.resolve("user_channel_activity.csv")));
-            });
+    Map<String, List<Run>> runs = goldRuns(rows, ENGINES);
     addGoldRuns("gold", "Gold, both reports", rows, runs);
     report.agreement(
         "gold",
         rows,
         List.of("reports of " + String.join(", ", runs.keySet())),
         allProducedTheSame(runs));
+  }
+
+  private Map<String, List<Run>> goldRuns(long rows, List<String> engines) throws Exception {
+    Path silver = silverFixture(rows);
+    return inTurns(
+        engines,
+        (engine, repeat) -> {
+          Path lake = fresh("gold-" + rows + "-" + slug(engine));
+          Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
+          String label = "gold-" + rows + "-" + slug(engine) + "-" + repeat;
+          Path out = lake.resolve("reports");
+          ProcessProbe.Usage usage = goldRun(engine, label, lake, out);
+          return new Run(
+              usage,
+              Files.readString(out.resolve("daily_channel_events.csv"))
+                  + Files.readString(out.resolve("user_channel_activity.csv")));
+        });
   }
 
   /** One engine writes both reports of the silver in {@code lake} as CSV files into {@code out}. */
@@ -586,6 +605,36 @@ public class Benchmark {
       LakeFixtures.silver(silver, rows, 250);
     }
     return silver;
+  }
+
+  // ---- flink ---------------------------------------------------------------------------------
+
+  /**
+   * Silver's catch-up and gold on a Flink session cluster started here (./run.sh flink), in turns
+   * with the embedded Flink runner, then silver's latency with every micro-batch a cluster job.
+   */
+  private void flinkCluster(List<Long> tiers) throws Exception {
+    try (FlinkCluster cluster = FlinkCluster.start(work.resolve("flink-cluster"))) {
+      flinkCluster = cluster;
+      List<String> engines = List.of(FLINK, FLINK_CLUSTER);
+      for (long rows : tiers) {
+        addSilverRuns(
+            "flink",
+            "Silver on Flink, embedded vs session cluster",
+            rows,
+            silverRuns(rows, engines));
+        Map<String, List<Run>> gold = goldRuns(rows, engines);
+        addGoldRuns("flink", "Gold on Flink, embedded vs session cluster", rows, gold);
+        report.agreement(
+            "flink",
+            rows,
+            List.of("reports of " + String.join(", ", gold.keySet())),
+            allProducedTheSame(gold));
+      }
+      latency(FLINK_CLUSTER);
+    } finally {
+      flinkCluster = null;
+    }
   }
 
   // ---- storage -------------------------------------------------------------------------------
@@ -787,9 +836,19 @@ public class Benchmark {
   }
 
   private List<String> runner(String engine) {
-    return engine.equals(SPARK)
-        ? List.of("--runner=SparkRunner", "--sparkMaster=" + options.getSparkMaster())
-        : List.of();
+    switch (engine) {
+      case SPARK:
+        return List.of("--runner=SparkRunner", "--sparkMaster=" + options.getSparkMaster());
+      case FLINK:
+        return List.of("--runner=FlinkRunner", "--flinkMaster=[local]");
+      case FLINK_CLUSTER:
+        if (flinkCluster == null) {
+          throw new IllegalStateException("no Flink session cluster is running");
+        }
+        return flinkCluster.runnerOptions();
+      default:
+        return List.of();
+    }
   }
 
   private Path fresh(String name) {

@@ -155,7 +155,7 @@ class RealtimeEndToEndTest {
   }
 
   /** The database's non-zero counts, keyed as {@link #recount} keys them; quality zeros kept. */
-  private static Map<String, Long> counts(String url) {
+  static Map<String, Long> counts(String url) {
     Map<String, Long> counts = new TreeMap<>();
     try (Connection connection = MessageCountsTable.connect(options(url));
         Statement statement = connection.createStatement();
@@ -174,7 +174,7 @@ class RealtimeEndToEndTest {
     return counts;
   }
 
-  private static long countedEvents(String url) {
+  static long countedEvents(String url) {
     return counts(url).entrySet().stream()
         .filter(e -> e.getKey().contains("|quality|"))
         .mapToLong(Map.Entry::getValue)
