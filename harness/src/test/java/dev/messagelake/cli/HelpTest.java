@@ -62,7 +62,13 @@ class HelpTest {
     assertThat(help, containsString("usage: ./run.sh " + job + " [--option=value ...]"));
     assertNotNull(
         optionsClass.getAnnotation(Description.class), job + ": what it reads and writes");
-    for (String runnerOption : List.of("--runner=", "--sparkMaster=", "--targetParallelism=")) {
+    for (String runnerOption :
+        List.of(
+            "--runner=",
+            "--sparkMaster=",
+            "--flinkMaster=",
+            "--checkpointingInterval=",
+            "--targetParallelism=")) {
       assertThat(help, containsString("\n  " + runnerOption));
     }
     for (String internal :

@@ -160,6 +160,38 @@ public final class MessageCountsTable {
   }
 
   /** A connection for readers (the dashboard, tests). */
+  /**
+   * The valid and corrupted events the table counts, over all its windows: what the dashboard
+   * shows. Read from the table, not from the runner's metrics, which the Flink runner reports for a
+   * detached job only once it has ended.
+   */
+  public static long[] validAndCorrupted(DatabaseOptions options) {
+    long[] counts = new long[2];
+    try (Connection connection = connect(options);
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rows =
+            statement.executeQuery(
+                "SELECT "
+                    + DIM_KEY
+                    + ", SUM("
+                    + EVENTS
+                    + ") FROM "
+                    + TABLE
+                    + " WHERE "
+                    + DIMENSION
+                    + " = '"
+                    + WindowCounts.QUALITY
+                    + "' GROUP BY "
+                    + DIM_KEY)) {
+      while (rows.next()) {
+        counts[WindowCounts.VALID.equals(rows.getString(1)) ? 0 : 1] += rows.getLong(2);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read " + TABLE + ": " + e.getMessage(), e);
+    }
+    return counts;
+  }
+
   public static Connection connect(DatabaseOptions options) throws SQLException {
     return Database.of(options).connect();
   }

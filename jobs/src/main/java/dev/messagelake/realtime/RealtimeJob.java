@@ -9,14 +9,10 @@ import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.Countries;
 import dev.messagelake.events.EventSource;
 import dev.messagelake.events.RateSource;
-import dev.messagelake.silver.SilverTransforms.SplitCorruptedFn;
 import dev.messagelake.stream.DurationOptions;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.values.PCollection;
@@ -166,33 +162,20 @@ public class RealtimeJob {
         if (state != null && state.isTerminal()) {
           throw new IllegalStateException("the streaming pipeline ended: " + state);
         }
+        long[] counted = MessageCountsTable.validAndCorrupted(options);
         LOG.info(
-            "realtime: {} valid and {} corrupted events counted so far",
-            counter(result, "valid"),
-            counter(result, "corrupted"));
+            "realtime: {} valid and {} corrupted events counted into the table so far",
+            counted[0],
+            counted[1]);
       }
       result.cancel();
+      long[] counted = MessageCountsTable.validAndCorrupted(options);
       System.out.printf(
           "realtime stopped: %d valid and %d corrupted events counted into %s%n",
-          counter(result, "valid"), counter(result, "corrupted"), options.getJdbcUrl());
+          counted[0], counted[1], options.getJdbcUrl());
     } finally {
       stop.done();
     }
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> counter :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(SplitCorruptedFn.class, name))
-                    .build())
-            .getCounters()) {
-      sum += counter.getAttempted();
-    }
-    return sum;
   }
 
   private static void validate(Options options) {

@@ -166,6 +166,7 @@ public class SilverJob {
    * rows), if there are any: planned, run, staged, committed.
    */
   private Backlog runBatch() {
+    long started = System.currentTimeMillis();
     List<Path> uncommitted = quarantine.screen(checkpoint.uncommitted(bronzeFiles(layout)));
     Map<Path, Long> pendingRows = upToRows(uncommitted, options.getMaxRowsPerBatch());
     if (pendingRows.isEmpty()) {
@@ -198,13 +199,14 @@ public class SilverJob {
     validRows += committed.validRows;
     corruptedRows += committed.corruptedRows;
     LOG.info(
-        "silver batch {}: {} bronze files -> {} valid + {} corrupted rows in {} files; "
+        "silver batch {}: {} bronze files -> {} valid + {} corrupted rows in {} files in {} ms; "
             + "{} ms from the newest bronze file to this commit{}",
         batch.id,
         pending.size(),
         committed.validRows,
         committed.corruptedRows,
         committed.files,
+        System.currentTimeMillis() - started,
         System.currentTimeMillis() - newestBronzeCommit,
         pending.size() < uncommitted.size()
             ? "; " + (uncommitted.size() - pending.size()) + " bronze files left for the next"
