@@ -38,7 +38,12 @@ class BenchmarkTest {
     BenchReport report = Benchmark.measure(options);
 
     List<String> engines =
-        List.of(Benchmark.DIRECT, Benchmark.SPARK, Benchmark.SPARK_SS, Benchmark.DUCKDB);
+        List.of(
+            Benchmark.DIRECT,
+            Benchmark.SPARK,
+            Benchmark.FLINK,
+            Benchmark.SPARK_SS,
+            Benchmark.DUCKDB);
     for (String measure : List.of("Silver, bronze backlog", "Gold, both reports")) {
       assertEquals(
           engines,
