@@ -147,7 +147,17 @@ final class LeaseLock implements JobLock {
 
   @Override
   public void close() {
-    renewal.shutdownNow();
+    // A renewal under way would write the lease file back after the delete below, and the job's
+    // next run in this JVM would find its own lease held (seen on HDFS, where a write takes ms).
+    renewal.shutdown();
+    try {
+      if (!renewal.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
+        renewal.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      renewal.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     if (lost == null) {
       OptionalLong newest = newest(storage, folder);
       if (newest.isPresent() && newest.getAsLong() == generation) {
