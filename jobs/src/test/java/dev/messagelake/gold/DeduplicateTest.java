@@ -6,7 +6,9 @@ import static org.junit.Assert.assertTrue;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -54,6 +56,26 @@ public class DeduplicateTest {
 
     // The kept row is whole: its user and date come from the row with the smaller value.
     PAssert.that(kept).containsInAnyOrder(lower, otherChannel);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void keepsTheEarliestAcrossBundles() {
+    // Two sources are two bundles: each bundle keeps its own earliest, the query the earliest of
+    // those.
+    Row firstOfA = row("m-2", "SMS", "SENT", "09:00:05", 7, 1);
+    Row laterOfA = row("m-2", "SMS", "SENT", "09:00:09", 1, 2);
+    Row firstOfAll = row("m-2", "SMS", "SENT", "09:00:02", 9, 3);
+    Row tieOfAll = row("m-2", "SMS", "SENT", "09:00:02", 11, 4);
+
+    PCollection<Row> a =
+        pipeline.apply("A", Create.of(firstOfA, laterOfA).withRowSchema(Deduplicate.INPUT));
+    PCollection<Row> b =
+        pipeline.apply("B", Create.of(tieOfAll, firstOfAll).withRowSchema(Deduplicate.INPUT));
+    PCollection<Row> kept =
+        PCollectionList.of(a).and(b).apply(Flatten.pCollections()).apply(new Deduplicate());
+
+    PAssert.that(kept).containsInAnyOrder(firstOfAll);
     pipeline.run().waitUntilFinish();
   }
 
