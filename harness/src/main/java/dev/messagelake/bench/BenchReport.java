@@ -139,6 +139,58 @@ final class BenchReport {
                           times(r),
                           r >= 0.2)));
     }
+    // Issue 21's goals for the default runner and the large tier.
+    for (Result gold : find(Benchmark.DIRECT, "Gold, both reports")) {
+      ratio(gold, Benchmark.SPARK_SS)
+          .ifPresent(
+              r ->
+                  goals.add(
+                      new Goal(
+                          "gold " + rows(gold.tier) + " on the Direct runner >= Spark SQL",
+                          times(r),
+                          r >= 1.0)));
+      if (gold.tier >= 10_000_000) {
+        goals.add(
+            new Goal(
+                "gold " + rows(gold.tier) + " on the Direct runner, peak RSS < 2 GB",
+                gold.peakRssMb + " MB",
+                gold.peakRssMb < 2048));
+      }
+    }
+    for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
+      for (Result silver : find(engine, "Silver, bronze backlog")) {
+        if (silver.tier >= 10_000_000) {
+          ratio(silver, Benchmark.DUCKDB)
+              .ifPresent(
+                  r ->
+                      goals.add(
+                          new Goal(
+                              "silver "
+                                  + rows(silver.tier)
+                                  + ", "
+                                  + engine
+                                  + ", within 3x of DuckDB",
+                              times(r),
+                              r >= 1.0 / 3)));
+        }
+      }
+    }
+    for (Result gold : find(Benchmark.SPARK, "Gold, both reports")) {
+      if (gold.tier >= 10_000_000) {
+        ratio(gold, Benchmark.DUCKDB)
+            .ifPresent(
+                r ->
+                    goals.add(
+                        new Goal(
+                            "gold "
+                                + rows(gold.tier)
+                                + " on Spark "
+                                + sparkMaster
+                                + " within 2x of DuckDB",
+                            times(r),
+                            r >= 0.5)));
+      }
+    }
     for (Result p95 : find(Benchmark.DIRECT, "Silver latency p95, 5 s trigger")) {
       goals.add(
           new Goal(
@@ -202,9 +254,9 @@ final class BenchReport {
     for (Result producer : find(Benchmark.DIRECT, "Producer, rate unlimited")) {
       goals.add(
           new Goal(
-              "producer >= 20000 rows/s, Direct runner",
+              "producer >= 100000 rows/s, Direct runner",
               String.format(Locale.ROOT, "%.0f rows/s", producer.value),
-              producer.value >= 20_000));
+              producer.value >= 100_000));
     }
     for (Result lake : find(Benchmark.DIRECT, "./run.sh lake at 1 row/s, CPU in steady state")) {
       goals.add(
