@@ -415,6 +415,18 @@ if [[ "$help" == yes ]]; then
   java_options+=" -Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory"
   JAVA_OPTS=""
 elif [[ -z "${JAVA_OPTS:-}" ]]; then
+  # A batch job over a small local lake (under pipelines/<job>'s small-lake-mb): the JIT's first
+  # tier only (java-small-lake=), as its optimizing compiler's work does not pay off in so short
+  # a run on 2 cores, and does on a large lake. The bench's PipelineDefaults applies the same rule.
+  small_mb="$(sed -n 's/^small-lake-mb=//p' "$pipelines/$job")"
+  if [[ -n "$small_mb" ]]; then
+    lake="$(printf '%s\n' "${defaults[@]}" "$@" | sed -n 's/^--lake=//p' | tail -n 1)"
+    lake="${lake:-lake}" # LakeOptions' default
+    lake_bytes="$(du -sbL "$lake" 2>/dev/null | cut -f1)"
+    if [[ "$lake" != *://* ]] && ((${lake_bytes:-0} < small_mb * 1024 * 1024)); then
+      java_options="${java_options:--Xmx4g} $(sed -n 's/^java-small-lake=//p' "$pipelines/$job")"
+    fi
+  fi
   # Not under the user's own JAVA_OPTS: JDK 17.0.15's JFR (and any agent with a class-file hook)
   # crashed here mapping a dynamic archive (SIGSEGV in check_shared_class_file_load_hook).
   # Class-data sharing (JDK 17's dynamic AppCDS archive): a job's first run after a build records

@@ -40,6 +40,17 @@ final class BenchReport {
   /** A goal of the benchmark, what was measured against it, and whether it is met. */
   record Goal(String goal, String measured, boolean met) {}
 
+  static final String QUICK = "Quick command from the shell";
+
+  /** Issue 21's limits for the quick commands, in seconds of wall time. */
+  static final Map<String, Double> QUICK_GOALS =
+      Map.of(Benchmark.QUICK_HELP, 1.0, Benchmark.QUICK_CHECK, 3.0, Benchmark.QUICK_GOLD, 5.0);
+
+  static final String FOREIGN_SILVER = "Silver, bronze written by DuckDB";
+  static final String SMALL_FILES_SILVER = "Silver, 20,000 bronze files of 5 rows";
+  static final String SMALL_FILES_GOLD = "Gold, a day of small silver files";
+  static final String LARGE_FILES_GOLD = "Gold, the same rows in large files";
+
   private final String sparkMaster;
   private final List<Result> results = new ArrayList<>();
   private final List<Agreement> agreements = new ArrayList<>();
@@ -91,64 +102,25 @@ final class BenchReport {
 
   List<Goal> goals() {
     List<Goal> goals = new ArrayList<>();
+    String onSpark = " on Spark " + sparkMaster;
     for (Result silver : find(Benchmark.SPARK, "Silver, bronze backlog")) {
-      ratio(silver, Benchmark.SPARK_SS)
-          .ifPresent(
-              r ->
-                  goals.add(
-                      new Goal(
-                          "silver "
-                              + rows(silver.tier)
-                              + " on Spark "
-                              + sparkMaster
-                              + " >= Spark Structured Streaming",
-                          times(r),
-                          r >= 1.0)));
-      ratio(silver, Benchmark.DUCKDB)
-          .ifPresent(
-              r ->
-                  goals.add(
-                      new Goal(
-                          "silver "
-                              + rows(silver.tier)
-                              + " on Spark "
-                              + sparkMaster
-                              + " within 5x of DuckDB",
-                          times(r),
-                          r >= 0.2)));
+      String tier = "silver " + rows(silver.tier) + onSpark;
+      ratioGoal(goals, silver, Benchmark.SPARK_SS, tier + " >= Spark Structured Streaming", 1.0);
+      ratioGoal(goals, silver, Benchmark.DUCKDB, tier + " within 5x of DuckDB", 0.2);
     }
     for (Result gold : find(Benchmark.SPARK, "Gold, both reports")) {
-      ratio(gold, Benchmark.SPARK_SS)
-          .ifPresent(
-              r ->
-                  goals.add(
-                      new Goal(
-                          "gold " + rows(gold.tier) + " on Spark " + sparkMaster + " >= Spark SQL",
-                          times(r),
-                          r >= 1.0)));
-      ratio(gold, Benchmark.DUCKDB)
-          .ifPresent(
-              r ->
-                  goals.add(
-                      new Goal(
-                          "gold "
-                              + rows(gold.tier)
-                              + " on Spark "
-                              + sparkMaster
-                              + " within 5x of DuckDB",
-                          times(r),
-                          r >= 0.2)));
+      String tier = "gold " + rows(gold.tier) + onSpark;
+      ratioGoal(goals, gold, Benchmark.SPARK_SS, tier + " >= Spark SQL", 1.0);
+      ratioGoal(goals, gold, Benchmark.DUCKDB, tier + " within 5x of DuckDB", 0.2);
     }
-    // Issue 21's goals for the default runner and the large tier.
+    // Issue 21's goals for the default runner, the large tier, other engines' files, small files.
     for (Result gold : find(Benchmark.DIRECT, "Gold, both reports")) {
-      ratio(gold, Benchmark.SPARK_SS)
-          .ifPresent(
-              r ->
-                  goals.add(
-                      new Goal(
-                          "gold " + rows(gold.tier) + " on the Direct runner >= Spark SQL",
-                          times(r),
-                          r >= 1.0)));
+      ratioGoal(
+          goals,
+          gold,
+          Benchmark.SPARK_SS,
+          "gold " + rows(gold.tier) + " on the Direct runner >= Spark SQL",
+          1.0);
       if (gold.tier >= 10_000_000) {
         goals.add(
             new Goal(
@@ -160,35 +132,55 @@ final class BenchReport {
     for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
       for (Result silver : find(engine, "Silver, bronze backlog")) {
         if (silver.tier >= 10_000_000) {
-          ratio(silver, Benchmark.DUCKDB)
-              .ifPresent(
-                  r ->
-                      goals.add(
-                          new Goal(
-                              "silver "
-                                  + rows(silver.tier)
-                                  + ", "
-                                  + engine
-                                  + ", within 3x of DuckDB",
-                              times(r),
-                              r >= 1.0 / 3)));
+          ratioGoal(
+              goals,
+              silver,
+              Benchmark.DUCKDB,
+              "silver " + rows(silver.tier) + ", " + engine + ", within 3x of DuckDB",
+              1.0 / 3);
         }
       }
     }
     for (Result gold : find(Benchmark.SPARK, "Gold, both reports")) {
       if (gold.tier >= 10_000_000) {
-        ratio(gold, Benchmark.DUCKDB)
-            .ifPresent(
-                r ->
-                    goals.add(
-                        new Goal(
-                            "gold "
-                                + rows(gold.tier)
-                                + " on Spark "
-                                + sparkMaster
-                                + " within 2x of DuckDB",
-                            times(r),
-                            r >= 0.5)));
+        ratioGoal(
+            goals,
+            gold,
+            Benchmark.DUCKDB,
+            "gold " + rows(gold.tier) + onSpark + " within 2x of DuckDB",
+            0.5);
+      }
+    }
+    for (Result quick : find(null, QUICK)) {
+      double limit = QUICK_GOALS.getOrDefault(quick.engine, 0.0);
+      goals.add(
+          new Goal(
+              quick.engine + String.format(Locale.ROOT, " < %.0f s (JVM start included)", limit),
+              String.format(Locale.ROOT, "%.2f s", quick.value),
+              quick.value < limit));
+    }
+    for (String engine : List.of(Benchmark.DIRECT, Benchmark.SPARK)) {
+      for (String measure : List.of(FOREIGN_SILVER, SMALL_FILES_SILVER, SMALL_FILES_GOLD)) {
+        String peer = measure.startsWith("Gold") ? "Spark SQL" : "Spark Structured Streaming";
+        for (Result ours : find(engine, measure)) {
+          ratioGoal(goals, ours, Benchmark.SPARK_SS, measure + ", " + engine + " >= " + peer, 1.0);
+        }
+      }
+      List<Result> small = find(engine, SMALL_FILES_GOLD);
+      List<Result> large = find(engine, LARGE_FILES_GOLD);
+      for (int i = 0; i < Math.min(small.size(), large.size()); i++) {
+        double ratio = small.get(i).wallSeconds / large.get(i).wallSeconds;
+        goals.add(
+            new Goal(
+                "gold over a day of small silver files within 2x of the same rows in large files, "
+                    + engine,
+                String.format(
+                    Locale.ROOT,
+                    "%.1f s vs %.1f s (%.2fx)",
+                    small.get(i).wallSeconds,
+                    large.get(i).wallSeconds,
+                    ratio),
+                ratio <= 2.0));
       }
     }
     for (Result p95 : find(Benchmark.DIRECT, "Silver latency p95, 5 s trigger")) {
@@ -383,9 +375,18 @@ final class BenchReport {
     return md.toString();
   }
 
+  /**
+   * A goal on how our result compares with a peer's of the same measure and tier (above 1: ours is
+   * better), met at {@code atLeast} or more; none when the peer did not run.
+   */
+  private void ratioGoal(List<Goal> goals, Result ours, String peer, String goal, double atLeast) {
+    ratio(ours, peer).ifPresent(r -> goals.add(new Goal(goal, times(r), r >= atLeast)));
+  }
+
+  /** The results of one engine (any engine: null) in one measure. */
   private List<Result> find(String engine, String measure) {
     return results.stream()
-        .filter(r -> r.engine.equals(engine) && r.measure.equals(measure))
+        .filter(r -> (engine == null || r.engine.equals(engine)) && r.measure.equals(measure))
         .collect(Collectors.toList());
   }
 

@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *             to its rows committed in silver, producer at a steady rate, 5 s trigger
  *   gold:     seconds for both reports over silver of each size
  *   lake:     CPU of ./run.sh lake at its default 1 row/s
+ *   quick:    wall time of --help, check and gold on a 1,000-row lake, run from the shell
+ *   foreign:  silver over a bronze DuckDB wrote (large files, micros timestamps)
+ *   smallfiles: silver over 20,000 bronze files of 5 rows; gold over a day of 5 s batches
  * </pre>
  */
 public class Benchmark {
@@ -60,7 +63,23 @@ public class Benchmark {
   static final String DUCKDB = "DuckDB";
   private static final List<String> ENGINES = List.of(DIRECT, SPARK, FLINK, SPARK_SS, DUCKDB);
   private static final Set<String> SECTIONS =
-      Set.of("producer", "silver", "latency", "gold", "lake", "storage", "flink");
+      Set.of(
+          "producer",
+          "silver",
+          "latency",
+          "gold",
+          "lake",
+          "quick",
+          "foreign",
+          "smallfiles",
+          "storage",
+          "flink");
+  static final String QUICK_HELP = "./run.sh bronze --help";
+  static final String QUICK_CHECK = "./run.sh check, 1,000-row lake";
+  static final String QUICK_GOLD = "./run.sh gold, 1,000-row lake";
+
+  /** The engines of the foreign and small-files sections: ours on each runner, and the peers. */
+  private static final List<String> LOCAL_ENGINES = List.of(DIRECT, SPARK, SPARK_SS, DUCKDB);
 
   /**
    * The benchmark's options (--sparkMaster is the Spark runner's and the Spark peer's master);
@@ -87,10 +106,12 @@ public class Benchmark {
     void setRepeats(int value);
 
     @Description(
-        "Sections to run, comma-separated: producer,silver,latency,gold,lake (and, not by"
-            + " default, storage: silver and gold with the lake on the local disk and on a real"
-            + " HDFS; flink: silver, gold and latency on a Flink session cluster started here)")
-    @Default.String("producer,silver,latency,gold,lake")
+        "Sections to run, comma-separated: producer,silver,latency,gold,lake,quick,foreign (and,"
+            + " not by default, smallfiles: silver over 20,000 bronze files of 5 rows and gold over"
+            + " a day of 5 s batches; storage: silver and gold with the lake on the local disk and"
+            + " on a real HDFS; flink: silver, gold and latency on a Flink session cluster started"
+            + " here)")
+    @Default.String("producer,silver,latency,gold,lake,quick,foreign")
     String getSections();
 
     void setSections(String value);
@@ -199,6 +220,15 @@ public class Benchmark {
       if (sections.contains("lake")) {
         bench.lakeCpu();
       }
+      if (sections.contains("quick")) {
+        bench.quickCommands();
+      }
+      if (sections.contains("foreign")) {
+        bench.foreignBronze();
+      }
+      if (sections.contains("smallfiles")) {
+        bench.smallFiles();
+      }
     } finally {
       bench.report.write(Path.of(options.getResults()));
       if (!options.getDocument().isEmpty()) {
@@ -264,15 +294,20 @@ public class Benchmark {
   }
 
   private Map<String, List<Run>> silverRuns(long rows, List<String> engines) throws Exception {
-    Path bronze = bronzeFixture(rows);
+    return silverRuns(bronzeFixture(rows), "silver-" + rows, engines);
+  }
+
+  /** Each engine turns the bronze of the lake {@code bronze} into silver, in turns. */
+  private Map<String, List<Run>> silverRuns(Path bronze, String name, List<String> engines)
+      throws Exception {
     Path bronzeData = new LakeLayout(bronze).bronzeData();
     return inTurns(
         engines,
         (engine, repeat) -> {
-          Path lake = fresh("silver-" + rows + "-" + slug(engine));
+          Path lake = fresh(name + "-" + slug(engine));
           // The backlog is shared, not copied: each lake's bronze folder links to it.
           Files.createSymbolicLink(lake.resolve("bronze"), bronze.resolve("bronze"));
-          String label = "silver-" + rows + "-" + slug(engine) + "-" + repeat;
+          String label = name + "-" + slug(engine) + "-" + repeat;
           ProcessProbe.Usage usage = silverRun(engine, label, bronzeData, lake);
           long[] written = silverRows(new LakeLayout(lake));
           LakeStorage.local().delete(lake); // keeps the disk use to one silver copy at a time
@@ -535,14 +570,149 @@ public class Benchmark {
         allProducedTheSame(runs));
   }
 
+  // ---- quick commands ------------------------------------------------------------------------
+
+  /**
+   * What a user waits for at the shell: {@code ./run.sh} itself (JVM start, class-data archive and
+   * all) for --help, and for check and gold on a 1,000-row lake. The first run of each is not
+   * timed: after a build it records the job's class-data archive, as a user's first run does.
+   */
+  private void quickCommands() throws Exception {
+    Path lake = fresh("quick");
+    LakeFixtures.bronze(lake, 1000, 200);
+    runToEnd(
+        "quick-silver",
+        "silver",
+        SilverJob.class,
+        jobArgs("silver", DIRECT, lake.toString(), "--catchUp"),
+        600);
+    Map<String, List<String>> commands = new LinkedHashMap<>();
+    commands.put(QUICK_HELP, List.of("bronze", "--help"));
+    commands.put(QUICK_CHECK, List.of("check", "--lake=" + lake));
+    commands.put(QUICK_GOLD, List.of("gold", "--lake=" + lake));
+    for (Map.Entry<String, List<String>> command : commands.entrySet()) {
+      String label = "quick-" + slug(command.getKey());
+      LOG.info("bench: {}, a first run then {} timed", command.getKey(), options.getRepeats());
+      fromShell(label + "-first", command.getValue());
+      List<ProcessProbe.Usage> runs = new ArrayList<>();
+      for (int repeat = 1; repeat <= options.getRepeats(); repeat++) {
+        runs.add(fromShell(label + "-" + repeat, command.getValue()));
+      }
+      ProcessProbe.Usage usage = median(runs);
+      report.add(
+          "quick",
+          BenchReport.QUICK,
+          command.getKey(),
+          0,
+          usage.wallSeconds,
+          "s",
+          false,
+          usage,
+          runsNote(runs));
+    }
+  }
+
+  /** {@code ./run.sh <args>} as a user runs it (their JAVA_OPTS left out), to its end. */
+  private ProcessProbe.Usage fromShell(String label, List<String> args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(defaults.runScript().toString());
+    command.addAll(args);
+    ChildJvm process = ChildJvm.command(command, List.of("JAVA_OPTS"), log(label));
+    ProcessProbe.Usage usage = ProcessProbe.follow(process, 600);
+    requireSuccess(label, process, usage);
+    return usage;
+  }
+
+  // ---- bronze of another engine --------------------------------------------------------------
+
+  /**
+   * Silver over a bronze DuckDB wrote: 20 files of 50,000 rows, timestamps in microseconds (our
+   * producer writes small files with millis), the same rows as the 1M bronze backlog.
+   */
+  private void foreignBronze() throws Exception {
+    long rows = 1_000_000;
+    Path bronze = work.resolve("bronze-duckdb-" + rows);
+    if (!Files.exists(bronze)) {
+      LOG.info("bench: DuckDB rewrites the bronze backlog of {} rows into 20 files", rows);
+      Path ours = new LakeLayout(bronzeFixture(rows)).bronzeData();
+      Path data = new LakeLayout(bronze).bronzeData();
+      LakeStorage.local().createDirectories(data);
+      try (DuckDb duckDb = new DuckDb()) {
+        long perFile = rows / 20;
+        for (int file = 0; file < 20; file++) {
+          duckDb.execute(
+              "COPY (SELECT * FROM "
+                  + DuckDb.parquetUnder(ours)
+                  + " WHERE \"value\" >= "
+                  + file * perFile
+                  + " AND \"value\" < "
+                  + (file + 1) * perFile
+                  + " ORDER BY \"value\") TO '"
+                  + data.resolve(String.format("duckdb-%02d.parquet", file)).toAbsolutePath()
+                  + "' (FORMAT parquet)");
+        }
+      }
+    }
+    addSilverRuns(
+        "foreign",
+        BenchReport.FOREIGN_SILVER,
+        rows,
+        silverRuns(bronze, "foreign-silver", LOCAL_ENGINES));
+  }
+
+  // ---- small files ---------------------------------------------------------------------------
+
+  /**
+   * Cost that grows with rows, not files: silver over 20,000 bronze files of 5 rows; gold over a
+   * day of silver as its 5 s trigger leaves it at 1 row/s (17,280 files of 5 rows), and over the
+   * same rows in a few large files.
+   */
+  private void smallFiles() throws Exception {
+    Path bronze = work.resolve("bronze-small-files");
+    if (!Files.exists(bronze)) {
+      LOG.info("bench: writing 20,000 bronze files of 5 rows");
+      LakeFixtures.bronze(bronze, 100_000, 5);
+    }
+    addSilverRuns(
+        "smallfiles",
+        BenchReport.SMALL_FILES_SILVER,
+        100_000,
+        silverRuns(bronze, "small-files-silver", LOCAL_ENGINES));
+    long day = 86_400;
+    Path small = work.resolve("silver-small-files");
+    Path large = work.resolve("silver-large-files");
+    if (!Files.exists(small)) {
+      LOG.info("bench: writing a day of silver at 1 row/s in 5 s batches, and in large files");
+      LakeFixtures.silver(small, day, 1000, 5);
+      LakeFixtures.silver(large, day, 1000, 250_000);
+    }
+    Map<String, List<Run>> smallRuns = goldRuns(small, "small-files-gold", LOCAL_ENGINES);
+    Map<String, List<Run>> largeRuns = goldRuns(large, "large-files-gold", LOCAL_ENGINES);
+    addGoldRuns("smallfiles", BenchReport.SMALL_FILES_GOLD, day, smallRuns);
+    addGoldRuns("smallfiles", BenchReport.LARGE_FILES_GOLD, day, largeRuns);
+    Map<String, List<Run>> both = new LinkedHashMap<>();
+    smallRuns.forEach((engine, runs) -> both.put(engine + ", small files", runs));
+    largeRuns.forEach((engine, runs) -> both.put(engine + ", large files", runs));
+    report.agreement(
+        "smallfiles",
+        day,
+        List.of("reports of " + String.join(", ", smallRuns.keySet()) + ", small and large files"),
+        allProducedTheSame(both));
+  }
+
   private Map<String, List<Run>> goldRuns(long rows, List<String> engines) throws Exception {
-    Path silver = silverFixture(rows);
+    return goldRuns(silverFixture(rows), "gold-" + rows, engines);
+  }
+
+  /** Each engine writes both reports of the silver of the lake {@code silver}, in turns. */
+  private Map<String, List<Run>> goldRuns(Path silver, String name, List<String> engines)
+      throws Exception {
     return inTurns(
         engines,
         (engine, repeat) -> {
-          Path lake = fresh("gold-" + rows + "-" + slug(engine));
+          Path lake = fresh(name + "-" + slug(engine));
           Files.createSymbolicLink(lake.resolve("silver"), silver.resolve("silver"));
-          String label = "gold-" + rows + "-" + slug(engine) + "-" + repeat;
+          String label = name + "-" + slug(engine) + "-" + repeat;
           Path out = lake.resolve("reports");
           ProcessProbe.Usage usage = goldRun(engine, label, lake, out);
           return new Run(
@@ -576,7 +746,9 @@ public class Benchmark {
         List<String> args = new ArrayList<>(defaults.of("gold"));
         args.addAll(runner(engine));
         args.add("--lake=" + lake);
-        ProcessProbe.Usage usage = runToEnd(label, "gold", GoldReports.class, args, 3600);
+        ProcessProbe.Usage usage =
+            runToEnd(
+                label, defaults.jvmOptions("gold", lake.toString()), GoldReports.class, args, 3600);
         LakeLayout layout = new LakeLayout(lake);
         LakeStorage.local().createDirectories(out);
         Files.copy(
@@ -732,7 +904,7 @@ public class Benchmark {
     return runToEnd(
         label,
         prefix,
-        defaults.jvmOptions("gold"),
+        defaults.jvmOptions("gold", lake),
         GoldReports.class,
         jobArgs("gold", engine, lake),
         3600);

@@ -60,6 +60,12 @@ public final class LakeFixtures {
    * under their date partitions, as silver writes them.
    */
   public static void silver(Path lakeRoot, long rows, long millisBetweenRows) throws IOException {
+    silver(lakeRoot, rows, millisBetweenRows, 250_000);
+  }
+
+  /** As {@link #silver(Path, long, long)}, in files of at most {@code rowsPerFile} rows. */
+  public static void silver(Path lakeRoot, long rows, long millisBetweenRows, long rowsPerFile)
+      throws IOException {
     LakeLayout lake = new LakeLayout(lakeRoot);
     FakeMessages fake = new FakeMessages(11);
     Map<Integer, String> countries = Countries.bundled();
@@ -80,7 +86,7 @@ public final class LakeFixtures {
         values.add(countries.get(bronze.getInt32(LakeSchemas.COUNTRY_ID)));
         Row silver = Row.withSchema(LakeSchemas.SILVER).addValues(values).build();
         String date = LakeSchemas.utcDate(at);
-        if (writer == null || !date.equals(openDate) || inFile == 250_000) {
+        if (writer == null || !date.equals(openDate) || inFile == rowsPerFile) {
           if (writer != null) {
             writer.close();
           }

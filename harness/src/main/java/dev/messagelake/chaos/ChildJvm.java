@@ -55,6 +55,21 @@ public final class ChildJvm {
   }
 
   /**
+   * A command that execs a JVM (such as {@code ./run.sh <job>}), without the environment variables
+   * {@code unset}, its output appended to {@code log}.
+   */
+  public static ChildJvm command(List<String> command, List<String> unset, Path log)
+      throws IOException {
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    unset.forEach(builder.environment()::remove);
+    return new ChildJvm(builder.start(), log);
+  }
+
+  /**
    * A child's JVM flags: this JVM's (no agents: no debugger twice), then its own. When it sizes its
    * own heap, this JVM's heap size is left out: an -Xmx wins over -XX:MaxRAMPercentage wherever it
    * stands.
@@ -100,6 +115,11 @@ public final class ChildJvm {
   }
 
   /** The exit code, or -1 after a SIGKILL when the process did not exit in time. */
+  /** Waits at most {@code millis} for the process to exit; whether it has. */
+  public boolean awaitExit(long millis) throws InterruptedException {
+    return process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   public int waitFor(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       kill();
