@@ -635,29 +635,33 @@ public class Benchmark {
     if (!Files.exists(bronze)) {
       LOG.info("bench: DuckDB rewrites the bronze backlog of {} rows into 20 files", rows);
       Path ours = new LakeLayout(bronzeFixture(rows)).bronzeData();
-      Path data = new LakeLayout(bronze).bronzeData();
-      LakeStorage.local().createDirectories(data);
-      try (DuckDb duckDb = new DuckDb()) {
-        long perFile = rows / 20;
-        for (int file = 0; file < 20; file++) {
-          duckDb.execute(
-              "COPY (SELECT * FROM "
-                  + DuckDb.parquetUnder(ours)
-                  + " WHERE \"value\" >= "
-                  + file * perFile
-                  + " AND \"value\" < "
-                  + (file + 1) * perFile
-                  + " ORDER BY \"value\") TO '"
-                  + data.resolve(String.format("duckdb-%02d.parquet", file)).toAbsolutePath()
-                  + "' (FORMAT parquet)");
-        }
-      }
+      written(bronze, partial -> duckDbBronze(ours, new LakeLayout(partial).bronzeData(), rows));
     }
     addSilverRuns(
         "foreign",
         BenchReport.FOREIGN_SILVER,
         rows,
         silverRuns(bronze, "foreign-silver", LOCAL_ENGINES));
+  }
+
+  /** {@code ours}'s rows as DuckDB writes them: 20 files in {@code data}, in value order. */
+  private static void duckDbBronze(Path ours, Path data, long rows) {
+    LakeStorage.local().createDirectories(data);
+    try (DuckDb duckDb = new DuckDb()) {
+      long perFile = rows / 20;
+      for (int file = 0; file < 20; file++) {
+        duckDb.execute(
+            "COPY (SELECT * FROM "
+                + DuckDb.parquetUnder(ours)
+                + " WHERE \"value\" >= "
+                + file * perFile
+                + " AND \"value\" < "
+                + (file + 1) * perFile
+                + " ORDER BY \"value\") TO '"
+                + data.resolve(String.format("duckdb-%02d.parquet", file)).toAbsolutePath()
+                + "' (FORMAT parquet)");
+      }
+    }
   }
 
   // ---- small files ---------------------------------------------------------------------------
@@ -671,7 +675,7 @@ public class Benchmark {
     Path bronze = work.resolve("bronze-small-files");
     if (!Files.exists(bronze)) {
       LOG.info("bench: writing 20,000 bronze files of 5 rows");
-      LakeFixtures.bronze(bronze, 100_000, 5);
+      written(bronze, partial -> LakeFixtures.bronze(partial, 100_000, 5));
     }
     addSilverRuns(
         "smallfiles",
@@ -681,10 +685,10 @@ public class Benchmark {
     long day = 86_400;
     Path small = work.resolve("silver-small-files");
     Path large = work.resolve("silver-large-files");
-    if (!Files.exists(small)) {
+    if (!Files.exists(small) || !Files.exists(large)) {
       LOG.info("bench: writing a day of silver at 1 row/s in 5 s batches, and in large files");
-      LakeFixtures.silver(small, day, 1000, 5);
-      LakeFixtures.silver(large, day, 1000, 250_000);
+      written(small, partial -> LakeFixtures.silver(partial, day, 1000, 5));
+      written(large, partial -> LakeFixtures.silver(partial, day, 1000, 250_000));
     }
     Map<String, List<Run>> smallRuns = goldRuns(small, "small-files-gold", LOCAL_ENGINES);
     Map<String, List<Run>> largeRuns = goldRuns(large, "large-files-gold", LOCAL_ENGINES);
@@ -764,9 +768,24 @@ public class Benchmark {
     Path bronze = work.resolve("bronze-" + rows);
     if (!Files.exists(bronze)) {
       LOG.info("bench: writing a bronze backlog of {} rows", rows);
-      LakeFixtures.bronze(bronze, rows, 10_000);
+      written(bronze, partial -> LakeFixtures.bronze(partial, rows, 10_000));
     }
     return bronze;
+  }
+
+  /**
+   * Writes a fixture beside {@code lake}, then renames it there: a bench stopped half way leaves no
+   * half fixture.
+   */
+  private static void written(Path lake, Fixture fixture) throws Exception {
+    Path partial = lake.resolveSibling(lake.getFileName() + ".partial");
+    LakeStorage.local().delete(partial);
+    fixture.write(partial);
+    Files.move(partial, lake, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private interface Fixture {
+    void write(Path lake) throws Exception;
   }
 
   /** A lake holding a silver of {@code rows} rows (written once per work folder). */
@@ -774,7 +793,7 @@ public class Benchmark {
     Path silver = work.resolve("silver-fixture-" + rows);
     if (!Files.exists(silver)) {
       LOG.info("bench: writing silver of {} rows", rows);
-      LakeFixtures.silver(silver, rows, 250);
+      written(silver, partial -> LakeFixtures.silver(partial, rows, 250));
     }
     return silver;
   }

@@ -80,12 +80,23 @@ public final class ChildJvm {
     for (String flag : inherited) {
       if (!flag.startsWith("-agentlib")
           && !flag.startsWith("-javaagent")
+          && !isClassDataArchive(flag)
           && !(ownHeap && sizesHeap(flag))) {
         flags.add(flag);
       }
     }
     flags.addAll(own);
     return flags;
+  }
+
+  /**
+   * run.sh's class-data archive of the parent: a child inheriting -XX:ArchiveClassesAtExit wrote
+   * the parent's archive at its own exit, seconds more per child.
+   */
+  private static boolean isClassDataArchive(String flag) {
+    return flag.startsWith("-XX:ArchiveClassesAtExit=")
+        || flag.startsWith("-XX:SharedArchiveFile=")
+        || flag.startsWith("-Xlog:cds");
   }
 
   private static boolean sizesHeap(String flag) {

@@ -12,6 +12,8 @@ public class ChildJvmTest {
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
           "-Xmx4g",
           "-agentlib:jdwp=transport=dt_socket",
+          "-XX:ArchiveClassesAtExit=target/cds/bench.jsa",
+          "-Xlog:cds*=off",
           "-Dmessagelake.pipelines=pipelines");
 
   @Test
@@ -24,6 +26,15 @@ public class ChildJvmTest {
             "-Dmessagelake.pipelines=pipelines",
             "-XX:MaxRAMPercentage=50",
             "-XX:+UseParallelGC"));
+  }
+
+  @Test
+  public void aChildDoesNotRecordOrMapTheParentsClassDataArchive() {
+    assertThat(
+        ChildJvm.jvmFlags(
+            List.of("-XX:SharedArchiveFile=target/cds/bench.jsa", "-Xlog:cds*=off", "-Xmx4g"),
+            List.of()),
+        contains("-Xmx4g"));
   }
 
   @Test
