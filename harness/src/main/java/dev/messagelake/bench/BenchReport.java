@@ -169,18 +169,13 @@ final class BenchReport {
       List<Result> small = find(engine, SMALL_FILES_GOLD);
       List<Result> large = find(engine, LARGE_FILES_GOLD);
       for (int i = 0; i < Math.min(small.size(), large.size()); i++) {
-        double ratio = small.get(i).wallSeconds / large.get(i).wallSeconds;
-        goals.add(
-            new Goal(
-                "gold over a day of small silver files within 2x of the same rows in large files, "
-                    + engine,
-                String.format(
-                    Locale.ROOT,
-                    "%.1f s vs %.1f s (%.2fx)",
-                    small.get(i).wallSeconds,
-                    large.get(i).wallSeconds,
-                    ratio),
-                ratio <= 2.0));
+        withinGoal(
+            goals,
+            "gold over a day of small silver files within 2x of the same rows in large files, "
+                + engine,
+            small.get(i),
+            large.get(i),
+            2.0);
       }
     }
     for (Result p95 : find(Benchmark.DIRECT, "Silver latency p95, 5 s trigger")) {
@@ -225,21 +220,16 @@ final class BenchReport {
         List<Result> local = find(engine + ", local disk", measure);
         List<Result> hdfs = find(engine + ", HDFS", measure);
         for (int i = 0; i < Math.min(local.size(), hdfs.size()); i++) {
-          double ratio = hdfs.get(i).wallSeconds / local.get(i).wallSeconds;
-          goals.add(
-              new Goal(
-                  measure.split(",")[0].toLowerCase(Locale.ROOT)
-                      + " on HDFS within 1.5x of the local disk, "
-                      + rows(local.get(i).tier)
-                      + " rows, "
-                      + engine,
-                  String.format(
-                      Locale.ROOT,
-                      "%.1f s vs %.1f s (%.2fx)",
-                      hdfs.get(i).wallSeconds,
-                      local.get(i).wallSeconds,
-                      ratio),
-                  ratio <= 1.5));
+          withinGoal(
+              goals,
+              measure.split(",")[0].toLowerCase(Locale.ROOT)
+                  + " on HDFS within 1.5x of the local disk, "
+                  + rows(local.get(i).tier)
+                  + " rows, "
+                  + engine,
+              hdfs.get(i),
+              local.get(i),
+              1.5);
         }
       }
     }
@@ -381,6 +371,22 @@ final class BenchReport {
    */
   private void ratioGoal(List<Goal> goals, Result ours, String peer, String goal, double atLeast) {
     ratio(ours, peer).ifPresent(r -> goals.add(new Goal(goal, times(r), r >= atLeast)));
+  }
+
+  /** A goal met when {@code run} took at most {@code times} the wall time of {@code baseline}. */
+  private static void withinGoal(
+      List<Goal> goals, String goal, Result run, Result baseline, double times) {
+    double ratio = run.wallSeconds / baseline.wallSeconds;
+    goals.add(
+        new Goal(
+            goal,
+            String.format(
+                Locale.ROOT,
+                "%.1f s vs %.1f s (%.2fx)",
+                run.wallSeconds,
+                baseline.wallSeconds,
+                ratio),
+            ratio <= times));
   }
 
   /** The results of one engine (any engine: null) in one measure. */
