@@ -117,13 +117,13 @@ public class Benchmark {
     void setSections(String value);
 
     @Description("Seconds of rows the producer is asked for, at --producerRowsPerSecond")
-    @Default.Integer(10)
+    @Default.Integer(2)
     int getProducerSeconds();
 
     void setProducerSeconds(int value);
 
     @Description("Rate asked of the producer: far above what it writes, so it runs flat out")
-    @Default.Long(100_000)
+    @Default.Long(1_000_000)
     long getProducerRowsPerSecond();
 
     void setProducerRowsPerSecond(long value);

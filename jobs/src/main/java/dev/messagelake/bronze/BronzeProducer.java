@@ -16,9 +16,6 @@ import dev.messagelake.storage.JobLock;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.stream.DurationOptions;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -208,7 +205,7 @@ public class BronzeProducer {
               ParDo.of(
                   new PackedRecords.PackRowsFn(
                       LakeSchemas.BRONZE_AVRO, row -> PackedRecords.ONE_DESTINATION)))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+          .setCoder(PackedRecords.coder())
           .apply(
               "WriteParquet",
               FileIO.<KV<String, byte[]>>write()

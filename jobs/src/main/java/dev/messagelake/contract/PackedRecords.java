@@ -1,7 +1,10 @@
 package dev.messagelake.contract;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.WritableByteChannel;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,11 +17,15 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 
@@ -37,6 +44,42 @@ public final class PackedRecords {
   public static final String ONE_DESTINATION = "";
 
   private PackedRecords() {}
+
+  /** The coder of {@code KV(destination, pack)}: what {@link PackRowsFn} outputs. */
+  public static KvCoder<String, byte[]> coder() {
+    return KvCoder.of(StringUtf8Coder.of(), PackCoder.INSTANCE);
+  }
+
+  /**
+   * A pack's bytes, always length-prefixed. The Direct runner clones a grouping's whole bag at each
+   * bundle (InMemoryBag.copy): ByteArrayCoder, last in its KV and so in the outer context, reads an
+   * 8 MB pack back through a growing buffer (StreamUtils' fast path is lost behind CoderUtils'
+   * UnownedInputStream); with its length first it is read once into its own array.
+   */
+  static final class PackCoder extends AtomicCoder<byte[]> {
+    static final PackCoder INSTANCE = new PackCoder();
+
+    @Override
+    public void encode(byte[] pack, OutputStream out) throws IOException {
+      VarInt.encode(pack.length, out);
+      out.write(pack);
+    }
+
+    @Override
+    public byte[] decode(InputStream in) throws IOException {
+      byte[] pack = new byte[VarInt.decodeInt(in)];
+      new DataInputStream(in).readFully(pack);
+      return pack;
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+
+    @Override
+    protected long getEncodedElementByteSize(byte[] pack) {
+      return VarInt.getLength(pack.length) + (long) pack.length;
+    }
+  }
 
   /**
    * Packs each bundle's rows, per window and destination, into one or more byte arrays, emitted as

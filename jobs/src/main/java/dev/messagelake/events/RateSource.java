@@ -6,6 +6,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -64,10 +65,12 @@ public final class RateSource {
 
     @Override
     public PCollection<Row> expand(PBegin input) {
+      // Stamped after the source: GenerateSequence with a timestamp function reads an unbounded
+      // source up to a count, which the Direct runner emits in bundles of 10,000 rows, each one
+      // more copy of FileIO's grouped bag downstream; the bounded source is read in a few.
       return input
-          .apply(
-              "RateSource",
-              GenerateSequence.from(fromOffset).to(toOffset).withTimestampFn(schedule))
+          .apply("RateSource", GenerateSequence.from(fromOffset).to(toOffset))
+          .apply("StampWithSchedule", WithTimestamps.of(schedule))
           .apply("EnrichWithFakeData", ParDo.of(new EnrichWithFakeDataFn(seed, firstValue)))
           .setRowSchema(LakeSchemas.BRONZE);
     }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -167,7 +166,7 @@ public final class SilverTransforms {
                         ParDo.of(
                             new PackedRecords.PackRowsFn(
                                 LakeSchemas.SILVER_AVRO, new DateFolderOf(table.getKey()))))
-                    .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())));
+                    .setCoder(PackedRecords.coder()));
       }
       return packs
           .apply("BothTables", Flatten.pCollections())

@@ -13,11 +13,11 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -72,7 +72,7 @@ public class PackedRecordsTest {
                 ParDo.of(
                     new PackedRecords.PackRowsFn(
                         LakeSchemas.BRONZE_AVRO, PackedRecordsTest::parity, 500)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+            .setCoder(PackedRecords.coder());
     PCollection<KV<String, GenericRecord>> unpacked =
         packs
             .apply(ParDo.of(new UnpackFn()))
@@ -91,6 +91,18 @@ public class PackedRecordsTest {
     PAssert.that(unpacked.apply("Values", ParDo.of(new ValueFn())))
         .containsInAnyOrder(LongStream.range(0, 300).boxed().toList());
     pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void aPackSurvivesItsCoderInEitherContextAndBeforeOtherFields() throws Exception {
+    byte[] pack = new byte[300_000]; // longer than one read of the stream
+    new java.util.Random(7).nextBytes(pack);
+    for (byte[] value : List.of(pack, new byte[0])) {
+      CoderProperties.structuralValueDecodeEncodeEqual(PackedRecords.PackCoder.INSTANCE, value);
+      CoderProperties.structuralValueDecodeEncodeEqual(
+          KvCoder.of(PackedRecords.PackCoder.INSTANCE, StringUtf8Coder.of()), KV.of(value, "d"));
+    }
+    CoderProperties.coderSerializable(PackedRecords.coder());
   }
 
   /** The destination of the test's rows: even or odd values. */
