@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -47,20 +48,39 @@ public final class MessageFiles {
    * splitting on any runner.
    */
   static class ReadParquetFilesFn extends DoFn<List<String>, Row> {
-    private final BronzeRecordToRow toRow = new BronzeRecordToRow();
-    private transient Configuration hadoop;
+    private transient Reader reader;
 
     @StartBundle
     public void startBundle(StartBundleContext context) {
-      if (hadoop == null) {
-        hadoop = hadoopConfiguration(context.getPipelineOptions());
-        hadoop.setBoolean(BronzeRecordToRow.READ_INT96_AS_FIXED, true);
+      if (reader == null) {
+        reader = new Reader(context.getPipelineOptions());
       }
     }
 
     @ProcessElement
     public void processElement(@Element List<String> files, OutputReceiver<Row> out)
         throws IOException {
+      reader.read(files, out::output);
+    }
+  }
+
+  /**
+   * Reads parquet files whole, one after the other, with parquet-avro, handing each row to a
+   * consumer: for a DoFn that reads and reduces in one step (on the Direct runner each step's
+   * output is held in memory whole until the next step takes it).
+   */
+  public static final class Reader {
+    private final BronzeRecordToRow toRow = new BronzeRecordToRow();
+    private final Configuration hadoop;
+
+    /** A reader with the lake's Hadoop client configuration the job's options carry. */
+    public Reader(PipelineOptions options) {
+      hadoop = hadoopConfiguration(options);
+      hadoop.setBoolean(BronzeRecordToRow.READ_INT96_AS_FIXED, true);
+    }
+
+    /** Each row of {@code files}, in order, as a {@link LakeSchemas#BRONZE_AS_READ} row. */
+    public void read(List<String> files, Consumer<Row> rows) throws IOException {
       for (String file : files) {
         try (ParquetReader<GenericRecord> reader =
             AvroParquetReader.<GenericRecord>builder(
@@ -68,7 +88,7 @@ public final class MessageFiles {
                 .withConf(hadoop)
                 .build()) {
           for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
-            out.output(toRow.apply(record));
+            rows.accept(toRow.apply(record));
           }
         }
       }

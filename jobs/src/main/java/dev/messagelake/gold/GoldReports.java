@@ -18,11 +18,9 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.sql.SqlTransform;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.ReadableInstant;
 
 /**
@@ -30,7 +28,8 @@ import org.joda.time.ReadableInstant;
  * one pipeline:
  *
  * <pre>
- *   silver files -> ReadMessageFiles -> ToGoldInput -> Deduplicate (Beam SQL)
+ *   silver files -> Deduplicate: each bundle's files read, made ToGoldInput rows,
+ *     and its earliest row per duplicate key kept -> the earliest of those (Beam SQL)
  *   deduplicated -> DailyChannelEventCounts / UserChannelCounts (Beam SQL) -> pivot tables, CSV
  * </pre>
  */
@@ -77,10 +76,7 @@ public class GoldReports {
                   "SilverFiles",
                   Create.of(MessageFiles.onePerFile(layout.storage(), silverFiles))
                       .withCoder(ListCoder.of(StringUtf8Coder.of())))
-              .apply("ReadSilver", new MessageFiles.ReadMessageFiles())
-              .apply("ToGoldInput", MapElements.into(TypeDescriptors.rows()).via(new ToGoldInput()))
-              .setRowSchema(Deduplicate.INPUT)
-              .apply("Deduplicate", new Deduplicate());
+              .apply("Deduplicate", Deduplicate.ofFiles(new ToGoldInput()));
       deduplicated
           .apply(
               "DailyChannelEventCounts",
