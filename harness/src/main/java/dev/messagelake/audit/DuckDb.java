@@ -26,6 +26,14 @@ public final class DuckDb implements AutoCloseable {
     return "read_parquet('" + dir.toAbsolutePath() + "/**/*.parquet')";
   }
 
+  /**
+   * {@code read_parquet('<table>/date=*}{@code /*.parquet')}: a silver table's data files, without
+   * the checkpoints of its Delta log, which {@code **} would also match.
+   */
+  public static String silverTable(Path table) {
+    return "read_parquet('" + table.toAbsolutePath() + "/date=*/*.parquet')";
+  }
+
   public List<List<Object>> rows(String sql) {
     try (Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(sql)) {

@@ -4,6 +4,7 @@ import dev.messagelake.bronze.BronzeCheckpoint;
 import dev.messagelake.contract.Countries;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.silver.SilverCheckpoint;
+import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,7 +147,12 @@ public final class LakeAudit {
     // Listing first, then the commits under way, then the log: a file moved in after a batch
     // was staged is in its staged entry, or, once that is gone, in the commit written before.
     List<Path> silverFiles = new ArrayList<>();
-    lake.silverTables().forEach(table -> silverFiles.addAll(lake.storage().filesUnder(table)));
+    lake.silverTables()
+        .forEach(
+            table ->
+                lake.storage().filesUnder(table).stream()
+                    .filter(file -> !SilverTables.inLog(table, file))
+                    .forEach(silverFiles::add));
     Set<Path> beingPublished = CheckpointFiles.silverFilesBeingPublished(lake);
     Map<Path, Long> committed = SilverCheckpoint.commitLog(lake).files;
     for (Path file : silverFiles) {
@@ -241,9 +247,14 @@ public final class LakeAudit {
     }
   }
 
-  /** {@code read_parquet(..., hive_partitioning = true)} over a table's parquet files. */
+  /**
+   * {@code read_parquet(..., hive_partitioning = true)} over a silver table's {@code date=} folders
+   * ({@code **} would also match the checkpoints of its Delta log).
+   */
   static String hivePartitioned(Path table) {
-    return "read_parquet('" + table.toAbsolutePath() + "/**/*.parquet', hive_partitioning = true)";
+    return "read_parquet('"
+        + table.toAbsolutePath()
+        + "/date=*/*.parquet', hive_partitioning = true)";
   }
 
   private static long rowsRead(DuckDb duckDb, Path table) {

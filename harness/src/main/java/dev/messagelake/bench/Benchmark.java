@@ -1090,8 +1090,7 @@ public class Benchmark {
     if (LakeStorage.local().parquetFilesUnder(table).isEmpty()) {
       return 0;
     }
-    return ((Number)
-            duckDb.rows("SELECT count(*) FROM " + DuckDb.parquetUnder(table)).get(0).get(0))
+    return ((Number) duckDb.rows("SELECT count(*) FROM " + DuckDb.silverTable(table)).get(0).get(0))
         .longValue();
   }
 

@@ -81,10 +81,10 @@ class ForeignBronzeTest {
       String silverTables =
           "(SELECT *, false AS corrupted FROM read_parquet('"
               + lake.silverMessagesData()
-              + "/**/*.parquet', hive_partitioning = true)"
+              + "/date=*/*.parquet', hive_partitioning = true)"
               + " UNION ALL SELECT *, true FROM read_parquet('"
               + lake.silverCorruptedData()
-              + "/**/*.parquet', hive_partitioning = true))";
+              + "/date=*/*.parquet', hive_partitioning = true))";
       List<List<Object>> rows =
           duckDb.rows(
               "SELECT value, epoch_ms(timestamp), CAST(date AS VARCHAR), corrupted, country,"

@@ -104,7 +104,7 @@ class SilverBadInputTest {
     assertOneLineError(
         "silver was edited by hand: "
             + lakeRoot.relativize(deleted)
-            + ", committed by batch 1, is missing");
+            + ", in the newest version of its table's Delta log, is missing");
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("--reset"));
     assertEquals(before, snapshot());
 
@@ -143,7 +143,9 @@ class SilverBadInputTest {
 
     // Without its log, silver would take every bronze file again: it refuses instead.
     assertEquals(2, silver("--catchUp"));
-    assertOneLineError("is not a file silver committed");
+    assertOneLineError(
+        "silver was edited by hand: the Delta log of silver/messages/data holds batches up to 1,"
+            + " silver/checkpoint only up to 0");
     assertEquals(before, snapshot());
   }
 

@@ -9,6 +9,7 @@ import dev.messagelake.contract.MessageFiles;
 import dev.messagelake.contract.MessageFiles.ReadMessageFiles;
 import dev.messagelake.silver.Quarantine;
 import dev.messagelake.silver.SilverCheckpoint;
+import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.RowsToDriver;
 import java.nio.file.Path;
@@ -54,6 +55,13 @@ public class LakeCheck {
 
   public static void run(Options options) throws Exception {
     LakeLayout layout = LakeLayout.of(options);
+    // The tables are what their logs list; a file a hand put in or took out is a mismatch of
+    // its own, which the reconciliation through the logs would not see.
+    List<String> drift = SilverTables.driftReport(layout);
+    if (!drift.isEmpty()) {
+      drift.forEach(line -> System.out.println(Reconciliation.MISMATCH + " " + line));
+      throw new JobFailed("silver's files do not match its Delta logs (see above)");
+    }
     List<String> report = reconcile(options, layout);
     report.forEach(System.out::println);
     List<Path> quarantined = Quarantine.quarantined(layout);
@@ -121,9 +129,9 @@ public class LakeCheck {
       this.files = MessageFiles.onePerFile(storage, files);
     }
 
-    /** Of every visible parquet file under a folder. */
+    /** Of the files of a silver table's newest version, read from its Delta log. */
     static SortedValuesOf under(LakeLayout layout, Path table) {
-      return new SortedValuesOf(layout.storage(), layout.storage().parquetFilesUnder(table));
+      return new SortedValuesOf(layout.storage(), SilverTables.readableFiles(layout, table));
     }
 
     @Override

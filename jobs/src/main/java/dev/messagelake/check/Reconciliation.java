@@ -18,6 +18,9 @@ public final class Reconciliation {
   /** How it starts when silver reconciles with what it took and bronze holds more. */
   public static final String BEHIND = "BEHIND:";
 
+  /** How it starts when it does not reconcile. */
+  public static final String MISMATCH = "MISMATCH:";
+
   public final long bronzeRows;
   public final long validRows;
   public final long corruptedRows;
@@ -144,7 +147,7 @@ public final class Reconciliation {
     out.append(
         matches()
             ? OK + " bronze reconciles with silver, row for row"
-            : "MISMATCH: bronze does not reconcile with silver");
+            : MISMATCH + " bronze does not reconcile with silver");
     return out.toString();
   }
 

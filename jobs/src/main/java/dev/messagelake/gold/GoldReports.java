@@ -6,6 +6,7 @@ import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.MessageFiles;
+import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.ParquetFooters;
 import dev.messagelake.storage.RowsToDriver;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public class GoldReports {
 
   /** The gold job's options ({@code pipelines/gold} adds runner and JVM flags). */
   @Description(
-      "Reads: silver/messages/data under --lake.\n"
+      "Reads: silver/messages/data under --lake, through its Delta log.\n"
           + "Writes: gold/daily_channel_events/ (events per date and channel) and"
           + " gold/user_channel_activity/ (most active users per channel), one CSV each, and prints"
           + " both.")
@@ -50,7 +51,7 @@ public class GoldReports {
 
   public static void run(Options options) throws Exception {
     LakeLayout layout = LakeLayout.of(options);
-    List<Path> silverFiles = layout.storage().parquetFilesUnder(layout.silverMessagesData());
+    List<Path> silverFiles = SilverTables.readableFiles(layout, layout.silverMessagesData());
     if (silverFiles.isEmpty()) {
       throw new UserError(
           "no silver messages in "

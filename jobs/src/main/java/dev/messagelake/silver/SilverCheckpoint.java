@@ -1,6 +1,5 @@
 package dev.messagelake.silver;
 
-import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.storage.BatchLog;
 import dev.messagelake.storage.CheckpointFolder;
@@ -136,7 +135,10 @@ public final class SilverCheckpoint {
     for (long id : checkpoint.staged.ids()) {
       checkpoint.staged.remove(id);
     }
-    requireTablesMatchLog(layout);
+    List<Long> committed = checkpoint.commits.ids();
+    SilverTables.catchUp(
+        layout, committed.isEmpty() ? 0 : committed.get(committed.size() - 1), commitLog(layout));
+    SilverTables.requireTablesMatchLog(layout);
     return checkpoint;
   }
 
@@ -229,6 +231,10 @@ public final class SilverCheckpoint {
     lock.requireHeld();
     LogEntry written = staged.require(batch.id);
     folder.publish(staging(batch.id), file -> published(batch.id, file));
+    SilverTables.commit(
+        layout,
+        batch.id,
+        written.list("file").stream().map(layout.root()::resolve).collect(Collectors.toList()));
     commits.add(
         batch.id, LogEntry.builder().put("inputs", batch.inputs.size()).putAll(written).build());
     storage.delete(staging(batch.id));
@@ -279,50 +285,13 @@ public final class SilverCheckpoint {
       List<Path> unexpected = new ArrayList<>();
       for (Path table : layout.silverTables()) {
         for (Path file : hiddenToo ? storage.filesUnder(table) : storage.visibleFilesUnder(table)) {
-          if (!files.containsKey(file)) {
+          if (!files.containsKey(file) && !SilverTables.inLog(table, file)) {
             unexpected.add(file);
           }
         }
       }
       return unexpected;
     }
-
-    /** The committed files that are no longer there. */
-    public List<Path> missingFiles() {
-      return files.keySet().stream().filter(f -> !storage.exists(f)).collect(Collectors.toList());
-    }
-  }
-
-  /**
-   * Refuses to go on when the silver tables no longer hold exactly what the commit log lists (a
-   * file deleted, added or moved by hand): silver would stop matching bronze without a word.
-   */
-  public static void requireTablesMatchLog(LakeLayout layout) {
-    CommitLog log = commitLog(layout);
-    List<Path> missing = log.missingFiles();
-    if (!missing.isEmpty()) {
-      throw new UserError(
-          "silver was edited by hand: "
-              + layout.root().relativize(missing.get(0))
-              + more(missing)
-              + ", committed by batch "
-              + log.files.get(missing.get(0))
-              + ", is missing;"
-              + " nothing was changed. Put it back, or rebuild silver from bronze with --reset");
-    }
-    List<Path> unexpected = log.unlistedFiles(layout, false);
-    if (!unexpected.isEmpty()) {
-      throw new UserError(
-          "silver was edited by hand: "
-              + layout.root().relativize(unexpected.get(0))
-              + more(unexpected)
-              + " is not a file silver committed; nothing was changed."
-              + " Move it out of silver/, or rebuild silver from bronze with --reset");
-    }
-  }
-
-  private static String more(List<Path> files) {
-    return files.size() > 1 ? " (and " + (files.size() - 1) + " more)" : "";
   }
 
   /** Where a file staged for batch {@code id} is published: the same place in its table. */

@@ -67,6 +67,11 @@ final class HadoopStorage implements LakeStorage {
   }
 
   @Override
+  public Configuration hadoopConfiguration() {
+    return fs.getConf();
+  }
+
+  @Override
   public InputFile inputFile(Path file) {
     try {
       return HadoopInputFile.fromPath(hadoop(file), fs.getConf());

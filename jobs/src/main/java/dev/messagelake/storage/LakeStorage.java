@@ -43,6 +43,17 @@ public interface LakeStorage {
     return Path.of(location);
   }
 
+  /**
+   * The Hadoop client configuration of this file system, for the libraries that open the lake
+   * through Hadoop's API (Delta Kernel).
+   */
+  Configuration hadoopConfiguration();
+
+  /** A lake path as a fully qualified Hadoop URI ({@code file:/...}, {@code hdfs://...}). */
+  default String hadoopLocation(Path path) {
+    return location(path);
+  }
+
   /** A parquet file of the lake, for the driver's footer reads. */
   InputFile inputFile(Path file);
 

@@ -28,6 +28,16 @@ final class LocalStorage implements LakeStorage {
   private static final Configuration HADOOP = new Configuration();
 
   @Override
+  public Configuration hadoopConfiguration() {
+    return HADOOP;
+  }
+
+  @Override
+  public String hadoopLocation(Path path) {
+    return path.toAbsolutePath().toUri().toString();
+  }
+
+  @Override
   public InputFile inputFile(Path file) {
     try {
       // a file: URI, never a bare path: a core-site.xml on the class path may name another default
