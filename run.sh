@@ -7,6 +7,7 @@
 #   ./run.sh kafka start|stop|status|reset       a Kafka broker (KRaft) on 127.0.0.1:9092
 #   ./run.sh postgres start|stop|status|reset    a PostgreSQL server on 127.0.0.1:5432
 #   ./run.sh hdfs start|stop|status|reset        an HDFS (NameNode + DataNode) on 127.0.0.1:9000
+#   ./run.sh s3 start|stop|status|reset          an S3 API server (s3proxy) on 127.0.0.1:9002
 #   ./run.sh flink start|stop|status             a Flink session cluster on 127.0.0.1 (UI :8281)
 #   ./run.sh flink submit <job> [--option=value ...]   send a job to that Flink cluster
 # Each job's defaults live in pipelines/<job>; options given here override them.
@@ -23,9 +24,16 @@ flink_job_jar=message-lake-job.jar # the jobs, in the class path of the cluster'
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" # Spark binds loopback unless told otherwise
 # A lake on the HDFS of ./run.sh hdfs is reached with its client settings (dfs.replication=1: one
 # DataNode), unless HADOOP_CONF_DIR names the configuration of another.
+# A lake on the S3 server of ./run.sh s3 (--lake=s3a://...) likewise, with the credentials its
+# start generated (in a file, never on a command line).
 hdfs_conf="${HDFS_DIR:-$project/target/hdfs}/conf"
-if [[ -z "${HADOOP_CONF_DIR:-}" && -f "$hdfs_conf/hdfs-site.xml" ]]; then
-  export HADOOP_CONF_DIR="$hdfs_conf"
+s3_conf="${S3_DIR:-$project/target/s3}/conf"
+if [[ -z "${HADOOP_CONF_DIR:-}" ]]; then
+  if [[ " $* " == *" --lake=s3a://"* && -f "$s3_conf/core-site.xml" ]]; then
+    export HADOOP_CONF_DIR="$s3_conf"
+  elif [[ -f "$hdfs_conf/hdfs-site.xml" ]]; then
+    export HADOOP_CONF_DIR="$hdfs_conf"
+  fi
 fi
 
 # Spark (the Spark runner) on Java 17 needs these openings; they cost the Direct runner nothing.
@@ -61,6 +69,7 @@ usage() {
   echo "       ./run.sh kafka start|stop|status|reset  a Kafka broker (KRaft) on 127.0.0.1:9092"
   echo "       ./run.sh postgres start|stop|status|reset  PostgreSQL on 127.0.0.1:5432"
   echo "       ./run.sh hdfs start|stop|status|reset  HDFS, a NameNode and a DataNode, on 127.0.0.1:9000"
+  echo "       ./run.sh s3 start|stop|status|reset    an S3 API server (s3proxy) on 127.0.0.1:9002, bucket s3a://lake"
   echo "       ./run.sh flink start|stop|status        a Flink 1.19 session cluster (JobManager + TaskManager), UI http://127.0.0.1:8281"
   echo "       ./run.sh flink submit <job> [--option=value ...]   run a job on that Flink cluster"
   echo
@@ -380,6 +389,7 @@ case "$job" in
   kafka) shift; exec "$project/scripts/kafka.sh" "$@" ;;
   postgres) shift; exec "$project/scripts/postgres.sh" "$@" ;;
   hdfs) shift; exec "$project/scripts/hdfs.sh" "$@" ;;
+  s3) shift; exec "$project/scripts/s3.sh" "$@" ;;
   flink)
     shift
     case "${1:-}" in

@@ -6,11 +6,9 @@ import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.storage.LakeStorage;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.beam.sdk.options.Description;
-import org.apache.hadoop.fs.FileSystem;
 
 /**
  * The chaos harness's audit of a lake, on its own: for a lake after faults the harness did not
@@ -37,19 +35,14 @@ public final class AuditLake {
     LakeLayout local = lake;
     if (lake.storage() != LakeStorage.local()) {
       copy = Files.createTempDirectory("audit");
-      URI uri = URI.create(options.getLake());
-      try (FileSystem fs =
-          FileSystem.newInstance(
-              uri,
-              LakeStorage.hadoopConfiguration(
-                  URI.create(uri.getScheme() + "://" + uri.getAuthority())))) {
-        fs.copyToLocalFile(
-            false,
-            new org.apache.hadoop.fs.Path(uri),
-            new org.apache.hadoop.fs.Path(copy.resolve("lake").toUri()),
-            true);
+      LakeCopy copied = LakeCopy.of(options.getLake(), lake, copy);
+      local = copied.lake;
+      if (copied.uncommittedLeftOut > 0) {
+        System.out.printf(
+            "audit: %d silver files of attempts that never committed, in no version (vacuum's),"
+                + " left out%n",
+            copied.uncommittedLeftOut);
       }
-      local = new LakeLayout(copy.resolve("lake"));
     }
     try {
       ChaosRun.Result result = new ChaosRun.Result(0, local.root());

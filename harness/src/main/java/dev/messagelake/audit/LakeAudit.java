@@ -144,6 +144,9 @@ public final class LakeAudit {
         next = range[1] + 1;
       }
     }
+    if (!lake.storage().renamesAtomically()) {
+      return problems; // silver writes in place on S3: its commit is the Delta log, not a listing
+    }
     // Listing first, then the commits under way, then the log: a file moved in after a batch
     // was staged is in its staged entry, or, once that is gone, in the commit written before.
     List<Path> silverFiles = new ArrayList<>();

@@ -3,6 +3,8 @@ package dev.messagelake.audit;
 import dev.messagelake.contract.LakeLayout;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -36,6 +38,41 @@ public final class SparkReads {
   /** The rows of a silver table's newest version, read through its Delta log. */
   public static long deltaRows(LakeLayout lake, Path table) {
     return delta(lake, table).count();
+  }
+
+  /** The same for the table at {@code location} (a URI, such as {@code s3a://...}). */
+  public static long deltaRows(String location) {
+    return spark().read().format("delta").load(location).count();
+  }
+
+  /** The rows of version {@code version} of the table at {@code location} (time travel). */
+  public static long deltaRowsAt(String location, long version) {
+    // A filter, so that Spark reads the files: a bare count is answered from the log's stats.
+    return spark()
+        .read()
+        .format("delta")
+        .option("versionAsOf", version)
+        .load(location)
+        .where("value >= 0")
+        .count();
+  }
+
+  /** The rows of the parquet files under {@code location}, partitions discovered. */
+  public static long rows(String location) {
+    return spark().read().parquet(location).count();
+  }
+
+  /**
+   * Gives Spark's Hadoop client the {@code fs.s3a.} settings of {@code conf} (an S3 server's
+   * endpoint and credentials), as a user's {@code spark.hadoop.fs.s3a.*} settings do.
+   */
+  public static void useS3(Configuration conf) {
+    Configuration spark = spark().sparkContext().hadoopConfiguration();
+    for (Map.Entry<String, String> setting : conf) {
+      if (setting.getKey().startsWith("fs.s3a.")) {
+        spark.set(setting.getKey(), setting.getValue());
+      }
+    }
   }
 
   /**

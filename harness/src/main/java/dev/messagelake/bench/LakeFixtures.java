@@ -6,6 +6,8 @@ import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.RowToAvro;
 import dev.messagelake.events.FakeMessages;
+import dev.messagelake.silver.SilverTables;
+import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +110,10 @@ public final class LakeFixtures {
         writer.close();
       }
     }
+    SilverTables.importFiles(
+        lake,
+        lake.silverMessagesData(),
+        LakeStorage.local().parquetFilesUnder(lake.silverMessagesData()));
   }
 
   /** A SNAPPY parquet-avro writer (as Beam's sink writes) with no Hadoop .crc side files. */

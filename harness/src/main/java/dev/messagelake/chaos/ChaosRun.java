@@ -1,12 +1,14 @@
 package dev.messagelake.chaos;
 
 import dev.messagelake.audit.LakeAudit;
+import dev.messagelake.audit.LakeCopy;
 import dev.messagelake.audit.SparkReads;
 import dev.messagelake.check.LakeCheck;
 import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
+import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.gold.GoldReports;
 import dev.messagelake.silver.SilverJob;
 import dev.messagelake.storage.LakeStorage;
@@ -23,6 +25,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,17 +112,26 @@ public class ChaosRun {
     UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
     long seed =
         options.getSeed() != 0 ? options.getSeed() : new SecureRandom().nextInt(1 << 30) + 1L;
-    Path root = lakeRoot(options.getLake());
-    LakeLayout lake = new LakeLayout(root);
-    Path logs = root.resolve("chaos-logs");
+    // A lake on HDFS or S3 (hdfs://, s3a://: its client settings in HADOOP_CONF_DIR, which the
+    // jobs inherit) is audited from a local copy; a local one where it is.
+    boolean remote = options.getLake().contains("://");
+    LakeLayout lake =
+        remote ? remoteLake(options.getLake()) : new LakeLayout(lakeRoot(options.getLake()));
+    if (remote) {
+      SparkReads.useS3(lake.storage().hadoopConfiguration()); // the Delta reader's Spark
+    }
+    Path root = lake.root();
+    String lakeArg = remote ? options.getLake() : root.toString();
+    Path scratch = remote ? Files.createTempDirectory("message-lake-chaos-") : root.getParent();
+    Path logs = remote ? scratch.resolve("chaos-logs") : root.resolve("chaos-logs");
     System.out.printf(
         "chaos: seed %d, %d kills over at least %d s, producer at %d rows/s, lake %s%n",
-        seed, options.getKills(), options.getSeconds(), options.getRowsPerSecond(), root);
+        seed, options.getKills(), options.getSeconds(), options.getRowsPerSecond(), lakeArg);
 
     List<String> common =
         new ArrayList<>(
             List.of(
-                "--lake=" + root, "--enforceImmutability=false", "--enforceEncodability=false"));
+                "--lake=" + lakeArg, "--enforceImmutability=false", "--enforceEncodability=false"));
     common.addAll(jobOptions);
     List<String> producerArgs = new ArrayList<>(common);
     producerArgs.addAll(
@@ -138,6 +150,8 @@ public class ChaosRun {
     silver.start();
     ConcurrentReader reader = new ConcurrentReader(lake);
     reader.start();
+    DeltaReader deltaReader = new DeltaReader(lake);
+    deltaReader.start();
     Random random = new Random(seed);
     while (result.kills < options.getKills()) {
       JobUnderFire target = random.nextBoolean() ? producer : silver;
@@ -182,6 +196,10 @@ public class ChaosRun {
     }
     result.firedSeconds = (System.currentTimeMillis() - began) / 1000.0;
     reader.finish(result);
+    result.deltaReaderSaw.addAll(deltaReader.finish());
+    result.deltaReaderLooks = deltaReader.looks();
+    result.deltaVersionsSeen = deltaReader.versions();
+    result.deltaVersionsReadBySpark = deltaReader.sparkReads();
 
     LOG.info("chaos: stopping both jobs cleanly, then silver catches up, check, gold, audit");
     requireCleanStop(producer);
@@ -189,7 +207,13 @@ public class ChaosRun {
     runToEnd(SilverJob.class, logs.resolve("silver-catch-up.log"), concat(common, "--catchUp"));
     runToEnd(LakeCheck.class, logs.resolve("check.log"), common);
     runToEnd(GoldReports.class, logs.resolve("gold.log"), common);
-    result.audit(lake);
+    if (remote) {
+      LakeCopy copy = LakeCopy.of(lakeArg, lake, scratch);
+      result.uncommittedLeftOut = copy.uncommittedLeftOut;
+      result.audit(copy.lake);
+    } else {
+      result.audit(lake);
+    }
     System.out.println(result.summary(options, jobOptions));
     if (!result.problems.isEmpty()) {
       throw new JobFailed(
@@ -201,8 +225,8 @@ public class ChaosRun {
               + seed
               + ")");
     }
-    if (!options.getKeepLake() && options.getLake().isEmpty()) {
-      LakeStorage.local().delete(root.getParent());
+    if (!options.getKeepLake() && (options.getLake().isEmpty() || remote)) {
+      LakeStorage.local().delete(scratch);
     }
     return result;
   }
@@ -227,6 +251,16 @@ public class ChaosRun {
     public boolean goldEqualsRecomputation = true;
     public long readerLooks;
     public final List<String> readerSaw = new ArrayList<>();
+
+    /** What the reader through the silver tables' Delta logs found wrong, and what it read. */
+    public final List<String> deltaReaderSaw = new ArrayList<>();
+
+    /** On S3: silver files of attempts that never committed (in no version), left to vacuum. */
+    public long uncommittedLeftOut;
+
+    public long deltaReaderLooks;
+    public long deltaVersionsSeen;
+    public long deltaVersionsReadBySpark;
     public final List<String> problems = new ArrayList<>();
 
     public Result(long seed, Path lake) {
@@ -238,6 +272,14 @@ public class ChaosRun {
     public void audit(LakeLayout layout) {
       if (!readerSaw.isEmpty()) {
         problems.add("a reader saw, while the jobs ran: " + String.join("; ", readerSaw));
+      }
+      if (!deltaReaderSaw.isEmpty()) {
+        problems.add(
+            "a reader through the Delta logs saw, while the jobs ran: "
+                + String.join("; ", deltaReaderSaw.subList(0, Math.min(5, deltaReaderSaw.size()))));
+      }
+      if (deltaVersionsSeen == 0) {
+        problems.add("the reader through the Delta logs saw no version");
       }
       bronze = LakeAudit.bronzeValues(layout);
       if (bronze.rows == 0) {
@@ -331,6 +373,14 @@ public class ChaosRun {
               readerLooks, readerSaw.size()));
       out.append(
           String.format(
+              "chaos: a reader through the Delta logs looked %d times and saw %d versions of the"
+                  + " silver tables (Spark read %d of them): each whole batches, %d problems%n",
+              deltaReaderLooks,
+              deltaVersionsSeen,
+              deltaVersionsReadBySpark,
+              deltaReaderSaw.size()));
+      out.append(
+          String.format(
               "chaos: bronze %d rows (values 0..%d): %d lost, %d duplicated%n",
               bronze.rows, bronze.rows - 1, bronze.lost, bronze.duplicated));
       out.append(
@@ -356,6 +406,13 @@ public class ChaosRun {
               sparkRows[1],
               sparkRows[2],
               sparkRowsInTheWrongDatePartition));
+      if (uncommittedLeftOut > 0) {
+        out.append(
+            String.format(
+                "chaos: %d silver files of attempts that never committed (written in place on S3,"
+                    + " in no Delta version; vacuum's), left out of the audit's copy%n",
+                uncommittedLeftOut));
+      }
       out.append(
           "chaos: gold reports equal DuckDB's recomputation: "
               + (goldEqualsRecomputation ? "yes" : "NO")
@@ -417,6 +474,20 @@ public class ChaosRun {
       result.readerLooks = looks;
       saw.stream().limit(5).forEach(result.readerSaw::add);
     }
+  }
+
+  /** A lake on HDFS or S3 of the run's own: the folder given, absent or empty. */
+  private static LakeLayout remoteLake(String uri) {
+    LakeLayout lake =
+        LakeLayout.of(PipelineOptionsFactory.fromArgs("--lake=" + uri).as(LakeOptions.class));
+    if (lake.storage().exists(lake.root()) && !lake.storage().list(lake.root()).isEmpty()) {
+      throw new UserError(
+          "--lake="
+              + uri
+              + " is not empty: chaos kills jobs on a lake of its own; give an absent or empty"
+              + " folder");
+    }
+    return lake;
   }
 
   /** A lake of the run's own: the folder given (absent or empty), or a new temporary one. */

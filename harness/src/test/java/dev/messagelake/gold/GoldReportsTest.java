@@ -11,6 +11,7 @@ import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.ParquetFixtures;
+import dev.messagelake.silver.SilverTables;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -120,9 +121,8 @@ class GoldReportsTest {
   }
 
   private void writeSilver(Row... rows) throws Exception {
-    ParquetFixtures.write(
-        lake().silverMessagesData().resolve("date=2024-12-03").resolve("part-hand.parquet"),
-        LakeSchemas.SILVER_AVRO,
-        List.of(rows));
+    Path file = lake().silverMessagesData().resolve("date=2024-12-03").resolve("part-hand.parquet");
+    ParquetFixtures.write(file, LakeSchemas.SILVER_AVRO, List.of(rows));
+    SilverTables.importFiles(lake(), lake().silverMessagesData(), List.of(file));
   }
 }

@@ -69,7 +69,7 @@ class SilverMaintenanceTest {
                     LakeFlow::run));
     int compactions = 0;
     while (!flow.isDone()) {
-      if (messages.files().size() >= 3) {
+      if (messages.files().size() >= 2) {
         long before = messages.latestVersion().getAsLong();
         List<Long> valuesBefore = SparkReads.deltaValuesAt(lake, lake.silverMessagesData(), before);
         assertEquals(0, compact());

@@ -28,11 +28,12 @@ public final class LakeLayout {
   }
 
   /**
-   * The lake that {@code --lake} names: a local path, a {@code file://} URI, or {@code
-   * hdfs://namenode:port/path}. Any other scheme is refused before anything is written, where
-   * java.nio would have made a local folder named after it. For a lake on HDFS the options also get
-   * its Hadoop client configuration: Beam's IOs, on the driver and on every worker, open the lake's
-   * files through it.
+   * The lake that {@code --lake} names: a local path, a {@code file://} URI, {@code
+   * hdfs://namenode:port/path} or {@code s3a://bucket/path}. Any other scheme is refused before
+   * anything is written, where java.nio would have made a local folder named after it. For a lake
+   * on HDFS or S3 the options also get its Hadoop client configuration: Beam's IOs, on the driver
+   * and on every worker, open the lake's files through it (Hadoop's S3A for s3a://, not Beam's own
+   * S3 file system).
    */
   public static LakeLayout of(LakeOptions options) {
     String lake = options.getLake();
@@ -55,12 +56,14 @@ public final class LakeLayout {
               "--lake=" + lake + ": not a usable file:// URI (" + e.getMessage() + ")");
         }
       case "hdfs":
+      case "s3a":
         return onHadoop(options, uri);
       default:
         throw new UserError(
             "--lake="
                 + lake
-                + ": the lake must be a local path, a file:// URI or hdfs://namenode:port/path; "
+                + ": the lake must be a local path, a file:// URI, hdfs://namenode:port/path or"
+                + " s3a://bucket/path; "
                 + scheme.group(1)
                 + ":// storage is not supported yet");
     }
@@ -69,7 +72,11 @@ public final class LakeLayout {
   private static LakeLayout onHadoop(LakeOptions options, URI lake) {
     if (lake.getAuthority() == null || lake.getPath() == null || lake.getPath().length() < 2) {
       throw new UserError(
-          "--lake=" + lake + ": name the NameNode and a folder, as in hdfs://127.0.0.1:9000/lake");
+          "--lake="
+              + lake
+              + (lake.getScheme().equalsIgnoreCase("s3a")
+                  ? ": name the bucket and a folder, as in s3a://lake/lake"
+                  : ": name the NameNode and a folder, as in hdfs://127.0.0.1:9000/lake"));
     }
     URI fileSystem = URI.create(lake.getScheme() + "://" + lake.getAuthority());
     Configuration conf = LakeStorage.hadoopConfiguration(fileSystem);

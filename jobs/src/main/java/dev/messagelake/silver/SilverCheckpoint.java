@@ -47,6 +47,13 @@ public final class SilverCheckpoint {
   private final BatchLog staged;
   private final BatchLog commits;
   private final Set<Path> committedInputs = new HashSet<>();
+
+  /**
+   * On an object store, where a rename is a copy, a batch writes straight into the tables: its
+   * files are in no version until its commit, and those of a failed attempt in none ever.
+   */
+  private final boolean inPlace;
+
   private long lastBatch;
   private JobLock lock = JobLock.NONE; // what every commit requires still held
 
@@ -57,6 +64,7 @@ public final class SilverCheckpoint {
     this.plans = folder.log(PLANS);
     this.staged = folder.log(STAGED);
     this.commits = folder.log(COMMITS);
+    this.inPlace = !storage.renamesAtomically();
   }
 
   private static CheckpointFolder folder(LakeLayout layout) {
@@ -125,7 +133,7 @@ public final class SilverCheckpoint {
                 + " batch",
             id);
         checkpoint.storage.delete(checkpoint.staging(id));
-        checkpoint.plans.remove(id);
+        checkpoint.plans.remove(id); // in place, its files are in no version: vacuum's
       }
     }
     // What a commit leaves behind (a crash just after commits/<n>), and staging with no plan.
@@ -166,6 +174,19 @@ public final class SilverCheckpoint {
     return staging(batch.id);
   }
 
+  /**
+   * Where the batch's pipeline writes: its staging folder, or on an object store silver's folder,
+   * each table's files then going to {@code <table>/}{@link #outputTableSubfolder}.
+   */
+  public Path output(Batch batch) {
+    return inPlace ? layout.silverCheckpoint().getParent() : staging(batch.id);
+  }
+
+  /** The folder of a table's files under {@link #output}: its data folder in place, else none. */
+  public String outputTableSubfolder() {
+    return inPlace ? layout.silverMessagesData().getFileName().toString() : "";
+  }
+
   /** Where a batch writes table {@code table} before its commit. */
   public Path staging(Batch batch, String table) {
     return staging(batch.id).resolve(table);
@@ -193,7 +214,11 @@ public final class SilverCheckpoint {
     lock.requireHeld();
     Set<Path> kept = written.stream().map(Path::toAbsolutePath).collect(Collectors.toSet());
     List<Path> files = new ArrayList<>();
-    for (Path file : storage.parquetFilesUnder(staging(batch.id))) {
+    List<Path> candidates =
+        inPlace
+            ? written.stream().filter(storage::exists).collect(Collectors.toList())
+            : storage.parquetFilesUnder(staging(batch.id));
+    for (Path file : candidates) {
       if (kept.remove(file.toAbsolutePath())) {
         files.add(file);
       } else {
@@ -212,17 +237,27 @@ public final class SilverCheckpoint {
               + layout.display(kept.iterator().next())
               + " written, but it is not in staging; the batch is not committed");
     }
+    List<Path> published =
+        files.stream().map(f -> published(batch.id, f)).collect(Collectors.toList());
+    long valid = 0;
+    long corrupted = 0;
+    for (int i = 0; i < files.size(); i++) {
+      long rows = ParquetFooters.rowCount(storage, files.get(i));
+      if (published.get(i).startsWith(layout.silverMessagesData())) {
+        valid += rows;
+      } else {
+        corrupted += rows;
+      }
+    }
     staged.add(
         batch.id,
         LogEntry.builder()
-            .put("valid", rowsIn(staging(batch, MESSAGES)))
-            .put("corrupted", rowsIn(staging(batch, CORRUPTED)))
+            .put("valid", valid)
+            .put("corrupted", corrupted)
             .put("files", files.size())
             .putList(
                 "file",
-                files.stream()
-                    .map(f -> layout.root().relativize(published(batch.id, f)))
-                    .collect(Collectors.toList()))
+                published.stream().map(layout.root()::relativize).collect(Collectors.toList()))
             .build());
   }
 
@@ -296,6 +331,9 @@ public final class SilverCheckpoint {
 
   /** Where a file staged for batch {@code id} is published: the same place in its table. */
   private Path published(long id, Path staged) {
+    if (inPlace) {
+      return staged;
+    }
     Path relative = staging(id).relativize(staged);
     Path table =
         relative.getName(0).toString().equals(MESSAGES)
@@ -313,14 +351,6 @@ public final class SilverCheckpoint {
       inputs.addAll(checkpoint.readPlan(batch).inputs);
     }
     return inputs;
-  }
-
-  private long rowsIn(Path dir) {
-    long rows = 0;
-    for (Path file : storage.parquetFilesUnder(dir)) {
-      rows += ParquetFooters.rowCount(storage, file);
-    }
-    return rows;
   }
 
   private Batch readPlan(long id) {

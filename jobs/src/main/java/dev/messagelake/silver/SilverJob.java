@@ -186,7 +186,8 @@ public class SilverJob {
             pipeline,
             MessageFiles.readPartitions(layout.storage(), pendingRows, ROWS_PER_READ_PARTITION),
             countries,
-            layout.storage().location(checkpoint.staging(batch)),
+            layout.storage().location(checkpoint.output(batch)),
+            checkpoint.outputTableSubfolder(),
             batch.filePrefix())
         .apply("FilesToDriver", RowsToDriver.strings(written));
     pipeline.run().waitUntilFinish();
@@ -228,6 +229,17 @@ public class SilverJob {
       Map<Integer, String> countries,
       String staging,
       String filePrefix) {
+    return applySilverBatch(pipeline, readPartitions, countries, staging, "", filePrefix);
+  }
+
+  /** The same, each table's files in {@code <directory>/<table>/<tableSubfolder>/date=...}. */
+  public static PCollection<String> applySilverBatch(
+      Pipeline pipeline,
+      List<List<String>> readPartitions,
+      Map<Integer, String> countries,
+      String directory,
+      String tableSubfolder,
+      String filePrefix) {
     return pipeline
         .apply(
             "BronzeFiles", Create.of(readPartitions).withCoder(ListCoder.of(StringUtf8Coder.of())))
@@ -236,7 +248,7 @@ public class SilverJob {
         .apply(
             "WriteByDate",
             new SilverTransforms.WriteDatePartitioned(
-                staging, filePrefix, readPartitions.size() == 1 ? 1 : 0));
+                directory, tableSubfolder, filePrefix, readPartitions.size() == 1 ? 1 : 0));
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,20 @@ public final class SilverTables {
         LOG.info("silver batch {}: {} already holds it", batch, layout.display(data));
       }
     }
+  }
+
+  /**
+   * Adds files another writer put into a table's {@code date=} folders (a lake built by another
+   * tool: an import, a test's or a benchmark's fixture) to the table's log, as one commit.
+   */
+  public static void importFiles(LakeLayout layout, Path data, List<Path> files) {
+    DeltaTable table = table(layout, data);
+    String importer = "message-lake-import";
+    table.append(
+        SCHEMA,
+        importer,
+        table.transactionVersion(importer) + 1,
+        files.stream().map(f -> describe(layout.storage(), data, f)).collect(Collectors.toList()));
   }
 
   /**
@@ -119,6 +135,9 @@ public final class SilverTables {
    * how to add it.
    */
   public static List<Path> readableFiles(LakeLayout layout, Path table) {
+    if (!layout.storage().exists(table)) {
+      return List.of(); // (first, through the storage's one-line errors)
+    }
     DeltaTable delta = table(layout, table);
     if (delta.latestVersion().isEmpty()) {
       if (!layout.storage().parquetFilesUnder(table).isEmpty()) {
@@ -149,6 +168,9 @@ public final class SilverTables {
 
   public static Drift drift(LakeLayout layout, Path data) {
     LakeStorage storage = layout.storage();
+    if (!storage.exists(data)) {
+      return new Drift(List.of(), List.of()); // (first, through the storage's one-line errors)
+    }
     DeltaTable table = table(layout, data);
     List<Path> missing =
         table.files().stream()
@@ -156,13 +178,27 @@ public final class SilverTables {
             .filter(f -> !storage.exists(f))
             .collect(Collectors.toList());
     Set<Path> everAdded = table.filesEverAdded();
+    long newestBatch = table.transactionVersion(APP_ID);
     List<Path> unlisted =
         storage.visibleFilesUnder(data).stream()
             .filter(f -> !everAdded.contains(f))
             .filter(f -> !f.getFileName().toString().startsWith(COMPACTED_PREFIX))
+            .filter(f -> storage.renamesAtomically() || batchOf(f) <= newestBatch)
             .collect(Collectors.toList());
     return new Drift(missing, unlisted);
   }
+
+  /**
+   * The batch that wrote a file, from its name ({@code part-<batch, 10 digits>-<uuid>.parquet}), or
+   * -1. On an object store a batch writes in place: a file of a batch after the newest committed is
+   * one of an attempt under way or failed, in no version, which vacuum removes.
+   */
+  static long batchOf(Path file) {
+    Matcher name = BATCH_FILE.matcher(file.getFileName().toString());
+    return name.matches() ? Long.parseLong(name.group(1)) : -1;
+  }
+
+  private static final Pattern BATCH_FILE = Pattern.compile("part-(\\d{10})-.*\\.parquet");
 
   /** The drift of both tables, a line per file (paths relative to the lake root). */
   public static List<String> driftReport(LakeLayout layout) {

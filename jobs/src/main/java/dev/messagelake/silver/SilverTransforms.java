@@ -142,11 +142,22 @@ public final class SilverTransforms {
   public static class WriteDatePartitioned
       extends PTransform<PCollectionTuple, PCollection<String>> {
     private final String directory;
+    private final String tableSubfolder;
     private final String filePrefix;
     private final int shards;
 
     public WriteDatePartitioned(String directory, String filePrefix, int shards) {
+      this(directory, "", filePrefix, shards);
+    }
+
+    /**
+     * Writing each table's dates into {@code <directory>/<table>/<tableSubfolder>/date=...}: the
+     * tables' own data folders ({@code data}) when {@code directory} is silver's.
+     */
+    public WriteDatePartitioned(
+        String directory, String tableSubfolder, String filePrefix, int shards) {
       this.directory = directory;
+      this.tableSubfolder = tableSubfolder;
       this.filePrefix = filePrefix;
       this.shards = shards;
     }
@@ -165,7 +176,11 @@ public final class SilverTransforms {
                         "Pack" + table.getKey(),
                         ParDo.of(
                             new PackedRecords.PackRowsFn(
-                                LakeSchemas.SILVER_AVRO, new DateFolderOf(table.getKey()))))
+                                LakeSchemas.SILVER_AVRO,
+                                new DateFolderOf(
+                                    tableSubfolder.isEmpty()
+                                        ? table.getKey()
+                                        : table.getKey() + "/" + tableSubfolder))))
                     .setCoder(PackedRecords.coder()));
       }
       return packs

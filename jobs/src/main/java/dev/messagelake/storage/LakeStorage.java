@@ -54,6 +54,14 @@ public interface LakeStorage {
     return location(path);
   }
 
+  /**
+   * False on an object store (S3), where a rename is a copy and a listing is no commit: jobs there
+   * write files straight to their final names, and a log entry commits them.
+   */
+  default boolean renamesAtomically() {
+    return true;
+  }
+
   /** A parquet file of the lake, for the driver's footer reads. */
   InputFile inputFile(Path file);
 

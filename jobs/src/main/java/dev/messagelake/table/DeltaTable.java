@@ -183,6 +183,13 @@ public final class DeltaTable {
         .orElse(-1L);
   }
 
+  /** The newest transaction version {@code appId} had committed at {@code version}, or -1. */
+  public long transactionVersion(String appId, long version) {
+    return ((SnapshotImpl) table.getSnapshotAsOfVersion(engine, version))
+        .getLatestTransactionVersion(engine, appId)
+        .orElse(-1L);
+  }
+
   /** The files of the newest version (none when there is no table yet). */
   public List<TableFile> files() {
     Optional<Snapshot> snapshot = latest();

@@ -4,6 +4,8 @@ import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.ParquetFixtures;
 import dev.messagelake.events.FakeMessages;
+import dev.messagelake.silver.SilverTables;
+import dev.messagelake.storage.LakeStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,10 @@ public final class SilverFixture {
         writer.close();
       }
     }
+    SilverTables.importFiles(
+        lake,
+        lake.silverMessagesData(),
+        LakeStorage.local().parquetFilesUnder(lake.silverMessagesData()));
   }
 
   public static void main(String[] args) throws Exception {

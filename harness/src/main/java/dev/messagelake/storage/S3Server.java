@@ -1,0 +1,91 @@
+package dev.messagelake.storage;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A real S3 API server for a test or a run of the harness: s3proxy with its filesystem backend,
+ * started and stopped with the project's own script ({@code ./run.sh s3}) in a folder of the
+ * caller's and on a free port, with bucket {@code lake}.
+ */
+public final class S3Server implements AutoCloseable {
+  private final Path directory;
+  private final int port;
+
+  private S3Server(Path directory, int port) {
+    this.directory = directory;
+    this.port = port;
+  }
+
+  public static S3Server start(Path directory) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    S3Server s3 = new S3Server(directory, port);
+    s3.script("start");
+    return s3;
+  }
+
+  /** The server's folder: its data, the generated client settings and credentials, its log. */
+  public Path folder() {
+    return directory.resolve("s3");
+  }
+
+  /** The Hadoop client settings of this server (S3A endpoint and credentials): HADOOP_CONF_DIR. */
+  public Path conf() {
+    return folder().resolve("conf");
+  }
+
+  /**
+   * Where the filesystem backend keeps the objects of {@code s3a://lake/<key>}: a folder per key.
+   */
+  public Path objects(String key) {
+    return folder().resolve("data").resolve("lake").resolve(key);
+  }
+
+  /** The S3A client configuration of this server. */
+  public Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration();
+    conf.addResource(new org.apache.hadoop.fs.Path(conf().resolve("core-site.xml").toUri()));
+    return conf;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Runs {@code ./run.sh s3 <command>}; returns its output. */
+  public String script(String command) throws Exception {
+    Path log = directory.resolve("s3-" + command + ".log");
+    Files.createDirectories(directory);
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", script().toString(), command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("S3_DIR", folder().toString());
+    builder.environment().put("S3_PORT", String.valueOf(port));
+    int exit = builder.start().waitFor();
+    String output = Files.readString(log);
+    if (exit != 0 && !command.equals("status")) {
+      throw new IllegalStateException(
+          "./run.sh s3 " + command + " failed (" + exit + "): " + output);
+    }
+    return output;
+  }
+
+  @Override
+  public void close() throws Exception {
+    script("stop");
+  }
+
+  /** The project's scripts/s3.sh: beside the pipelines run.sh names, or under this folder. */
+  private static Path script() throws IOException {
+    String pipelines = System.getProperty("messagelake.pipelines");
+    Path project = pipelines == null ? Path.of("") : Path.of(pipelines).getParent();
+    return project.resolve("scripts").resolve("s3.sh").toAbsolutePath();
+  }
+}
