@@ -50,6 +50,7 @@ final class BenchReport {
   static final String SMALL_FILES_SILVER = "Silver, 20,000 bronze files of 5 rows";
   static final String SMALL_FILES_GOLD = "Gold, a day of small silver files";
   static final String LARGE_FILES_GOLD = "Gold, the same rows in large files";
+  static final String COMPACTED_GOLD = "Gold, the day of small files after compact and vacuum";
 
   private final String sparkMaster;
   private final List<Result> results = new ArrayList<>();
@@ -165,6 +166,17 @@ final class BenchReport {
         for (Result ours : find(engine, measure)) {
           ratioGoal(goals, ours, Benchmark.SPARK_SS, measure + ", " + engine + " >= " + peer, 1.0);
         }
+      }
+      List<Result> compacted = find(engine, COMPACTED_GOLD);
+      List<Result> freshlyWritten = find(engine, LARGE_FILES_GOLD);
+      for (int i = 0; i < Math.min(compacted.size(), freshlyWritten.size()); i++) {
+        withinGoal(
+            goals,
+            "gold after compact within 1.2x of the same rows freshly written in large files, "
+                + engine,
+            compacted.get(i),
+            freshlyWritten.get(i),
+            1.2);
       }
       List<Result> small = find(engine, SMALL_FILES_GOLD);
       List<Result> large = find(engine, LARGE_FILES_GOLD);

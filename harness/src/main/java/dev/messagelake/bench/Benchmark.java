@@ -12,10 +12,15 @@ import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.flow.LakeFlow;
 import dev.messagelake.gold.GoldReports;
+import dev.messagelake.maintenance.SilverCompaction;
+import dev.messagelake.maintenance.SilverVacuum;
 import dev.messagelake.silver.SilverJob;
+import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.HdfsServer;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.ParquetFooters;
+import dev.messagelake.storage.S3Server;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.beam.runners.spark.SparkCommonPipelineOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -50,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *   lake:     CPU of ./run.sh lake at its default 1 row/s
  *   quick:    wall time of --help, check and gold on a 1,000-row lake, run from the shell
  *   foreign:  silver over a bronze DuckDB wrote (large files, micros timestamps)
- *   smallfiles: silver over 20,000 bronze files of 5 rows; gold over a day of 5 s batches
+ *   smallfiles: silver over 20,000 bronze files of 5 rows; gold over a day of 5 s batches, and
+ *             over the same after compact and vacuum
+ *   storage:  silver and gold with the lake on the local disk, HDFS and S3 (s3proxy)
  * </pre>
  */
 public class Benchmark {
@@ -108,9 +116,9 @@ public class Benchmark {
     @Description(
         "Sections to run, comma-separated: producer,silver,latency,gold,lake,quick,foreign (and,"
             + " not by default, smallfiles: silver over 20,000 bronze files of 5 rows and gold over"
-            + " a day of 5 s batches; storage: silver and gold with the lake on the local disk and"
-            + " on a real HDFS; flink: silver, gold and latency on a Flink session cluster started"
-            + " here)")
+            + " a day of 5 s batches, also compacted; storage: silver and gold with the lake on the"
+            + " local disk, on a real HDFS and on a real S3 server; flink: silver, gold and latency"
+            + " on a Flink session cluster started here)")
     @Default.String("producer,silver,latency,gold,lake,quick,foreign")
     String getSections();
 
@@ -690,18 +698,58 @@ public class Benchmark {
       written(small, partial -> LakeFixtures.silver(partial, day, 1000, 5));
       written(large, partial -> LakeFixtures.silver(partial, day, 1000, 250_000));
     }
+    // The small files compacted as ./run.sh compact does, the replaced ones vacuumed: what a lake
+    // kept compacted holds, for every engine (hive-style peers included).
+    Path compacted = work.resolve("silver-small-files-compacted");
+    if (!Files.exists(compacted)) {
+      LOG.info("bench: compacting a copy of the day of small files (compact, vacuum)");
+      written(compacted, partial -> compactedCopy(small, partial));
+    }
     Map<String, List<Run>> smallRuns = goldRuns(small, "small-files-gold", LOCAL_ENGINES);
     Map<String, List<Run>> largeRuns = goldRuns(large, "large-files-gold", LOCAL_ENGINES);
+    Map<String, List<Run>> compactedRuns =
+        goldRuns(compacted, "compacted-files-gold", LOCAL_ENGINES);
     addGoldRuns("smallfiles", BenchReport.SMALL_FILES_GOLD, day, smallRuns);
     addGoldRuns("smallfiles", BenchReport.LARGE_FILES_GOLD, day, largeRuns);
+    addGoldRuns("smallfiles", BenchReport.COMPACTED_GOLD, day, compactedRuns);
     Map<String, List<Run>> both = new LinkedHashMap<>();
     smallRuns.forEach((engine, runs) -> both.put(engine + ", small files", runs));
     largeRuns.forEach((engine, runs) -> both.put(engine + ", large files", runs));
+    compactedRuns.forEach((engine, runs) -> both.put(engine + ", compacted", runs));
     report.agreement(
         "smallfiles",
         day,
         List.of("reports of " + String.join(", ", smallRuns.keySet()) + ", small and large files"),
         allProducedTheSame(both));
+  }
+
+  /** A copy of the lake {@code from}, its silver compacted and vacuumed by the jobs themselves. */
+  private static void compactedCopy(Path from, Path to) throws Exception {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Path copy = to.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(copy);
+        } else {
+          Files.copy(file, copy);
+        }
+      }
+    }
+    String lake = "--lake=" + to;
+    if (JobLauncher.run(
+                "compact",
+                new String[] {lake},
+                SilverCompaction.Options.class,
+                SilverCompaction::run)
+            != 0
+        || JobLauncher.run(
+                "vacuum",
+                new String[] {lake, "--retainHours=0"},
+                SilverVacuum.Options.class,
+                SilverVacuum::run)
+            != 0) {
+      throw new IllegalStateException("compacting the small files' copy " + to + " failed");
+    }
   }
 
   private Map<String, List<Run>> goldRuns(long rows, List<String> engines) throws Exception {
@@ -831,14 +879,19 @@ public class Benchmark {
   // ---- storage -------------------------------------------------------------------------------
 
   /**
-   * Silver's catch-up and gold on the same input, the lake on the local disk and on a real HDFS
-   * (./run.sh hdfs's NameNode and DataNode, on this machine), on each runner, in turns.
+   * Silver's catch-up and gold on the same input, the lake on the local disk, on a real HDFS
+   * (./run.sh hdfs's NameNode and DataNode) and on a real S3 API server (./run.sh s3's s3proxy),
+   * all on this machine, on each runner, in turns.
    */
   private void storage(long rows) throws Exception {
     Path bronze = bronzeFixture(rows);
     Path silver = silverFixture(rows);
-    try (HdfsServer hdfs = HdfsServer.start(work.resolve("hdfs-" + rows))) {
+    try (HdfsServer hdfs = HdfsServer.start(work.resolve("hdfs-" + rows));
+        S3Server s3 = S3Server.start(work.resolve("s3-" + rows));
+        FileSystem s3fs =
+            FileSystem.newInstance(URI.create("s3a://lake"), s3.hadoopConfiguration())) {
       List<String> client = List.of("env", "HADOOP_CONF_DIR=" + hdfs.folder().resolve("conf"));
+      List<String> s3Client = List.of("env", "HADOOP_CONF_DIR=" + s3.conf());
       org.apache.hadoop.fs.Path bronzeOnHdfs = new org.apache.hadoop.fs.Path("/fixtures/bronze");
       org.apache.hadoop.fs.Path silverOnHdfs = new org.apache.hadoop.fs.Path("/fixtures/silver");
       try (FileSystem fs = hdfs.client()) {
@@ -901,10 +954,43 @@ public class Benchmark {
                 .add(new Run(goldOn(hdfsLake, "storage-gold-hdfs-" + label, engine, client), ""));
             fs.rename(new org.apache.hadoop.fs.Path(lakeOnHdfs, "silver"), silverOnHdfs);
             fs.delete(lakeOnHdfs, true);
+            // S3: the fixtures copied in (a rename is a copy there too); silver writes in place
+            String key = "storage-" + slug(engine) + "-" + repeat;
+            org.apache.hadoop.fs.Path lakeOnS3 = new org.apache.hadoop.fs.Path("s3a://lake/" + key);
+            s3fs.copyFromLocalFile(
+                false,
+                true,
+                new org.apache.hadoop.fs.Path(bronze.resolve("bronze").toUri()),
+                new org.apache.hadoop.fs.Path(lakeOnS3, "bronze"));
+            usage =
+                runToEnd(
+                    "storage-silver-s3-" + label,
+                    s3Client,
+                    defaults.jvmOptions("silver"),
+                    SilverJob.class,
+                    jobArgs("silver", engine, lakeOnS3.toString(), "--catchUp"),
+                    3600);
+            written = silverRowsThroughLog(new LakeLayout(s3.objects(key)));
+            silverRuns
+                .computeIfAbsent(engine + ", S3", e -> new ArrayList<>())
+                .add(new Run(usage, written[0] + " valid + " + written[1] + " corrupted"));
+            s3fs.delete(lakeOnS3, true);
+            s3fs.copyFromLocalFile(
+                false,
+                true,
+                new org.apache.hadoop.fs.Path(silver.resolve("silver").toUri()),
+                new org.apache.hadoop.fs.Path(lakeOnS3, "silver"));
+            goldRuns
+                .computeIfAbsent(engine + ", S3", e -> new ArrayList<>())
+                .add(
+                    new Run(
+                        goldOn(lakeOnS3.toString(), "storage-gold-s3-" + label, engine, s3Client),
+                        ""));
+            s3fs.delete(lakeOnS3, true);
           }
         }
-        addSilverRuns("storage", "Silver, local disk vs HDFS", rows, silverRuns);
-        addGoldRuns("storage", "Gold, local disk vs HDFS", rows, goldRuns);
+        addSilverRuns("storage", "Silver, local disk vs HDFS vs S3", rows, silverRuns);
+        addGoldRuns("storage", "Gold, local disk vs HDFS vs S3", rows, goldRuns);
       }
     }
   }
@@ -930,6 +1016,17 @@ public class Benchmark {
   }
 
   /** Silver's valid and corrupted rows on a lake on HDFS, from the footers. */
+  /** Valid and corrupted rows the newest versions of the silver tables' Delta logs list. */
+  private static long[] silverRowsThroughLog(LakeLayout layout) {
+    long[] rows = new long[2];
+    for (int i = 0; i < 2; i++) {
+      for (Path file : SilverTables.readableFiles(layout, layout.silverTables().get(i))) {
+        rows[i] += ParquetFooters.rowCount(layout.storage(), file);
+      }
+    }
+    return rows;
+  }
+
   private static long[] silverRowsOn(String lake) {
     LakeOptions options = PipelineOptionsFactory.as(LakeOptions.class);
     options.setLake(lake);

@@ -44,6 +44,7 @@ public class ChaosRun {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
   private static final long PROGRESS_TIMEOUT_MILLIS = 180_000;
   private static final long COMMIT_WATCH_MILLIS = 10_000;
+  private static final int REMOTE_LEASE_SECONDS = 4;
   // 128 + SIGTERM: a job signalled before its loop began stops at once (nothing to drain).
   private static final int STOPPED_AT_ONCE = 143;
   private static final Set<String> OWN_OPTIONS =
@@ -143,6 +144,13 @@ public class ChaosRun {
     silverArgs.add("--triggerSeconds=2");
     JobUnderFire producer = JobUnderFire.producer(lake, logs.resolve("producer.log"), producerArgs);
     JobUnderFire silver = JobUnderFire.silver(lake, logs.resolve("silver.log"), silverArgs);
+    // Where no OS lock reaches (HDFS, S3) a job's lock is a lease, which a killed job keeps until
+    // it times out (LeaseLock): a shorter one, so that a restart is not refused for 30 s.
+    List<String> lease = List.of("-Dmessagelake.leaseSeconds=" + REMOTE_LEASE_SECONDS);
+    if (remote) {
+      producer.withJvmOptions(lease);
+      silver.withJvmOptions(lease);
+    }
 
     Result result = new Result(seed, root);
     long began = System.currentTimeMillis();
@@ -188,6 +196,10 @@ public class ChaosRun {
               ? "caught committing"
               : "at a random moment (" + delay + " ms after progress)",
           state);
+      if (remote) {
+        // The killed job's lease outlives it by its timeout; a restart before is refused.
+        Thread.sleep((REMOTE_LEASE_SECONDS + 1) * 1000L);
+      }
       target.start();
     }
     long rest = began + options.getSeconds() * 1000L - System.currentTimeMillis();

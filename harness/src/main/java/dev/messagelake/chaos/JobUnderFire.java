@@ -27,6 +27,9 @@ final class JobUnderFire {
   private ChildJvm process;
   private long progressAtStart;
 
+  /** JVM flags of the job's own (a lake on HDFS or S3: a shorter lease, see ChaosRun). */
+  private List<String> jvmOptions = List.of();
+
   private JobUnderFire(
       String name,
       Class<?> main,
@@ -96,7 +99,12 @@ final class JobUnderFire {
 
   void start() throws IOException {
     progressAtStart = progress.getAsLong();
-    process = ChildJvm.start(main, log, args);
+    process = ChildJvm.start(List.of(), jvmOptions, main, log, args);
+  }
+
+  JobUnderFire withJvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+    return this;
   }
 
   /** True once the job has made progress since it was (re)started: past its start-up. */
