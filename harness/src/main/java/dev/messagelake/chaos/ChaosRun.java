@@ -44,7 +44,7 @@ public class ChaosRun {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
   private static final long PROGRESS_TIMEOUT_MILLIS = 180_000;
   private static final long COMMIT_WATCH_MILLIS = 10_000;
-  private static final int REMOTE_LEASE_SECONDS = 4;
+  private static final int REMOTE_LEASE_SECONDS = 10;
   // 128 + SIGTERM: a job signalled before its loop began stops at once (nothing to drain).
   private static final int STOPPED_AT_ONCE = 143;
   private static final Set<String> OWN_OPTIONS =
@@ -216,9 +216,11 @@ public class ChaosRun {
     LOG.info("chaos: stopping both jobs cleanly, then silver catches up, check, gold, audit");
     requireCleanStop(producer);
     requireCleanStop(silver);
-    runToEnd(SilverJob.class, logs.resolve("silver-catch-up.log"), concat(common, "--catchUp"));
-    runToEnd(LakeCheck.class, logs.resolve("check.log"), common);
-    runToEnd(GoldReports.class, logs.resolve("gold.log"), common);
+    List<String> jvm = remote ? lease : List.of();
+    runToEnd(
+        SilverJob.class, jvm, logs.resolve("silver-catch-up.log"), concat(common, "--catchUp"));
+    runToEnd(LakeCheck.class, jvm, logs.resolve("check.log"), common);
+    runToEnd(GoldReports.class, jvm, logs.resolve("gold.log"), common);
     if (remote) {
       LakeCopy copy = LakeCopy.of(lakeArg, lake, scratch);
       result.uncommittedLeftOut = copy.uncommittedLeftOut;
@@ -557,8 +559,9 @@ public class ChaosRun {
     }
   }
 
-  private static void runToEnd(Class<?> main, Path log, List<String> args) throws Exception {
-    ChildJvm job = ChildJvm.start(main, log, args);
+  private static void runToEnd(Class<?> main, List<String> jvm, Path log, List<String> args)
+      throws Exception {
+    ChildJvm job = ChildJvm.start(List.of(), jvm, main, log, args);
     int exit = job.waitFor(600);
     if (exit != 0) {
       throw new JobFailed(
