@@ -208,7 +208,7 @@ public class ChaosRun {
     }
     result.firedSeconds = (System.currentTimeMillis() - began) / 1000.0;
     reader.finish(result);
-    result.deltaReaderSaw.addAll(deltaReader.finish());
+    deltaReader.finish();
     result.deltaReaderLooks = deltaReader.looks();
     result.deltaVersionsSeen = deltaReader.versions();
     result.deltaVersionsReadBySpark = deltaReader.sparkReads();
@@ -221,6 +221,7 @@ public class ChaosRun {
         SilverJob.class, jvm, logs.resolve("silver-catch-up.log"), concat(common, "--catchUp"));
     runToEnd(LakeCheck.class, jvm, logs.resolve("check.log"), common);
     runToEnd(GoldReports.class, jvm, logs.resolve("gold.log"), common);
+    result.deltaReaderSaw.addAll(deltaReader.problems());
     if (remote) {
       LakeCopy copy = LakeCopy.of(lakeArg, lake, scratch);
       result.uncommittedLeftOut = copy.uncommittedLeftOut;

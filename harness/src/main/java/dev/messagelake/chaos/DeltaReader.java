@@ -96,10 +96,18 @@ final class DeltaReader extends Thread {
     }
   }
 
-  /** Stops reading; returns what was wrong with the versions seen (nothing when all is well). */
-  List<String> finish() throws InterruptedException {
+  /** Stops reading. */
+  void finish() throws InterruptedException {
     running = false;
     join();
+  }
+
+  /**
+   * What was wrong with the versions seen (nothing when all is well), against silver's commit log
+   * once complete: after silver has stopped and caught up, as a version may be seen between a
+   * batch's Delta commits and its {@code commits/<n>} entry.
+   */
+  List<String> problems() {
     List<String> problems = new ArrayList<>(failures);
     BatchLog commits =
         new BatchLog(lake.storage(), lake.silverCheckpoint().resolve(SilverCheckpoint.COMMITS));
