@@ -76,14 +76,14 @@ public class SilverCompaction {
       int dates = 0;
       long files = 0;
       long rows = 0;
+      int tables = 0;
       for (Path data : layout.silverTables()) {
         DeltaTable table = SilverTables.table(layout, data);
         if (table.latestVersion().isEmpty()) {
-          throw new UserError(
-              "no silver table in "
-                  + layout.display(data)
-                  + ": run ./run.sh silver (or ./run.sh lake) first");
+          LOG.info("compact: {} has no Delta table yet: nothing to compact", layout.display(data));
+          continue;
         }
+        tables++;
         Map<String, List<TableFile>> byDate = new TreeMap<>();
         for (TableFile file : table.files()) {
           if (date.isEmpty() || date.equals(file.date)) {
@@ -108,6 +108,12 @@ public class SilverCompaction {
           files += day.getValue().size();
           rows += compacted.rows;
         }
+      }
+      if (tables == 0) {
+        throw new UserError(
+            "no silver tables in "
+                + layout.display(layout.silverCheckpoint().getParent())
+                + ": run ./run.sh silver (or ./run.sh lake) first");
       }
       System.out.printf(
           "compact: %d table dates rewritten, %d files into %d, %d rows%n",
