@@ -58,6 +58,13 @@ public final class LakeLayout {
       case "hdfs":
       case "s3a":
         return onHadoop(options, uri);
+      case "s3":
+      case "s3n":
+        throw new UserError(
+            "--lake="
+                + lake
+                + ": a lake on S3 is reached through Hadoop's S3A: write s3a://"
+                + lake.substring(scheme.end()));
       default:
         throw new UserError(
             "--lake="

@@ -51,14 +51,24 @@ public class JobLauncherTest {
 
   @Test
   public void aLakeOnStorageThatIsNotSupportedIsRefusedBeforeAnythingIsWritten() {
-    Failure failure = parse(LakeCheck.Options.class, "--lake=s3://bucket/lake");
+    Failure failure = parse(LakeCheck.Options.class, "--lake=gs://bucket/lake");
     assertThat(failure.exit, is(JobLauncher.USAGE));
     assertThat(
         failure.said,
         containsString(
-            "lake: --lake=s3://bucket/lake: the lake must be a local path, a file:// URI or"
-                + " hdfs://namenode:port/path; s3:// storage is not supported yet"));
+            "lake: --lake=gs://bucket/lake: the lake must be a local path, a file:// URI,"
+                + " hdfs://namenode:port/path or s3a://bucket/path; gs:// storage is not"
+                + " supported yet"));
     assertThat(failure.said.strip().lines().count(), is(1L));
+    assertThat("a folder named after the scheme", Files.exists(Path.of("gs:")), is(false));
+
+    Failure s3 = parse(LakeCheck.Options.class, "--lake=s3://bucket/lake");
+    assertThat(s3.exit, is(JobLauncher.USAGE));
+    assertThat(
+        s3.said,
+        is(
+            "lake: --lake=s3://bucket/lake: a lake on S3 is reached through Hadoop's S3A: write"
+                + " s3a://bucket/lake\n"));
     assertThat("a folder named after the scheme", Files.exists(Path.of("s3:")), is(false));
   }
 
