@@ -167,28 +167,20 @@ final class BenchReport {
           ratioGoal(goals, ours, Benchmark.SPARK_SS, measure + ", " + engine + " >= " + peer, 1.0);
         }
       }
-      List<Result> compacted = find(engine, COMPACTED_GOLD);
-      List<Result> freshlyWritten = find(engine, LARGE_FILES_GOLD);
-      for (int i = 0; i < Math.min(compacted.size(), freshlyWritten.size()); i++) {
-        withinGoal(
-            goals,
-            "gold after compact within 1.2x of the same rows freshly written in large files, "
-                + engine,
-            compacted.get(i),
-            freshlyWritten.get(i),
-            1.2);
-      }
-      List<Result> small = find(engine, SMALL_FILES_GOLD);
-      List<Result> large = find(engine, LARGE_FILES_GOLD);
-      for (int i = 0; i < Math.min(small.size(), large.size()); i++) {
-        withinGoal(
-            goals,
-            "gold over a day of small silver files within 2x of the same rows in large files, "
-                + engine,
-            small.get(i),
-            large.get(i),
-            2.0);
-      }
+      withinGoals(
+          goals,
+          "gold after compact within 1.2x of the same rows freshly written in large files, "
+              + engine,
+          find(engine, COMPACTED_GOLD),
+          find(engine, LARGE_FILES_GOLD),
+          1.2);
+      withinGoals(
+          goals,
+          "gold over a day of small silver files within 2x of the same rows in large files, "
+              + engine,
+          find(engine, SMALL_FILES_GOLD),
+          find(engine, LARGE_FILES_GOLD),
+          2.0);
     }
     for (Result p95 : find(Benchmark.DIRECT, "Silver latency p95, 5 s trigger")) {
       goals.add(
@@ -386,6 +378,14 @@ final class BenchReport {
   }
 
   /** A goal met when {@code run} took at most {@code times} the wall time of {@code baseline}. */
+  /** {@link #withinGoal} for each run against the baseline of the same tier. */
+  private static void withinGoals(
+      List<Goal> goals, String goal, List<Result> runs, List<Result> baselines, double times) {
+    for (int i = 0; i < Math.min(runs.size(), baselines.size()); i++) {
+      withinGoal(goals, goal, runs.get(i), baselines.get(i), times);
+    }
+  }
+
   private static void withinGoal(
       List<Goal> goals, String goal, Result run, Result baseline, double times) {
     double ratio = run.wallSeconds / baseline.wallSeconds;

@@ -3,9 +3,9 @@ package dev.messagelake.storage;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -61,45 +61,16 @@ public final class HdfsServer implements AutoCloseable {
   }
 
   /** Runs {@code ./run.sh hdfs <command>}; returns its exit code and output. */
-  public Result script(String command) throws Exception {
-    Path log = directory.resolve("hdfs-" + command + ".log");
-    Files.createDirectories(directory);
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", script().toString(), command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("HDFS_DIR", folder().toString());
-    ports.forEach((name, port) -> builder.environment().put(name, String.valueOf(port)));
-    int exit = builder.start().waitFor();
-    Result result = new Result(exit, Files.readString(log));
-    if (exit != 0 && !command.equals("status")) {
-      throw new IllegalStateException(
-          "./run.sh hdfs " + command + " failed (" + exit + "): " + result.output);
-    }
-    return result;
+  public ProjectScript.Result script(String command) throws Exception {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("HDFS_DIR", folder().toString());
+    ports.forEach((name, port) -> environment.put(name, String.valueOf(port)));
+    return ProjectScript.run("hdfs", command, directory, environment);
   }
 
   @Override
   public void close() throws Exception {
     script("stop");
-  }
-
-  /** What a run of the script printed, and its exit code. */
-  public static final class Result {
-    public final int exit;
-    public final String output;
-
-    Result(int exit, String output) {
-      this.exit = exit;
-      this.output = output;
-    }
-  }
-
-  /** The project's scripts/hdfs.sh: beside the pipelines run.sh names, or under this folder. */
-  private static Path script() {
-    String pipelines = System.getProperty("messagelake.pipelines");
-    Path project = pipelines == null ? Path.of("") : Path.of(pipelines).getParent();
-    return project.resolve("scripts").resolve("hdfs.sh").toAbsolutePath();
   }
 
   private static List<Integer> freePorts(int count) throws IOException {

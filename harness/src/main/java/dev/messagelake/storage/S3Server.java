@@ -1,9 +1,8 @@
 package dev.messagelake.storage;
 
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -54,38 +53,18 @@ public final class S3Server implements AutoCloseable {
     return conf;
   }
 
-  public int port() {
-    return port;
-  }
-
   /** Runs {@code ./run.sh s3 <command>}; returns its output. */
   public String script(String command) throws Exception {
-    Path log = directory.resolve("s3-" + command + ".log");
-    Files.createDirectories(directory);
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", script().toString(), command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("S3_DIR", folder().toString());
-    builder.environment().put("S3_PORT", String.valueOf(port));
-    int exit = builder.start().waitFor();
-    String output = Files.readString(log);
-    if (exit != 0 && !command.equals("status")) {
-      throw new IllegalStateException(
-          "./run.sh s3 " + command + " failed (" + exit + "): " + output);
-    }
-    return output;
+    return ProjectScript.run(
+            "s3",
+            command,
+            directory,
+            Map.of("S3_DIR", folder().toString(), "S3_PORT", String.valueOf(port)))
+        .output;
   }
 
   @Override
   public void close() throws Exception {
     script("stop");
-  }
-
-  /** The project's scripts/s3.sh: beside the pipelines run.sh names, or under this folder. */
-  private static Path script() throws IOException {
-    String pipelines = System.getProperty("messagelake.pipelines");
-    Path project = pipelines == null ? Path.of("") : Path.of(pipelines).getParent();
-    return project.resolve("scripts").resolve("s3.sh").toAbsolutePath();
   }
 }

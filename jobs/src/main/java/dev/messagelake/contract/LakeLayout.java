@@ -120,12 +120,17 @@ public final class LakeLayout {
     return bronzeMessages().resolve("quarantine");
   }
 
+  /** The silver layer: both tables, silver's checkpoint, the maintenance lock. */
+  public Path silver() {
+    return root.resolve("silver");
+  }
+
   public Path silverMessagesData() {
-    return root.resolve("silver").resolve("messages").resolve("data");
+    return silver().resolve("messages").resolve("data");
   }
 
   public Path silverCorruptedData() {
-    return root.resolve("silver").resolve("messages_corrupted").resolve("data");
+    return silver().resolve("messages_corrupted").resolve("data");
   }
 
   /** Both silver tables' data folders: valid, then corrupted. */
@@ -134,7 +139,12 @@ public final class LakeLayout {
   }
 
   public Path silverCheckpoint() {
-    return root.resolve("silver").resolve("checkpoint");
+    return silver().resolve("checkpoint");
+  }
+
+  /** The lock of the silver tables' maintenance jobs (compact, vacuum): one at a time. */
+  public Path silverMaintenanceLock() {
+    return silver().resolve("maintenance.lock");
   }
 
   public Path goldDailyChannelEvents() {

@@ -8,7 +8,6 @@ import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.JobLock;
 import dev.messagelake.storage.LakeStorage;
-import dev.messagelake.storage.ParquetFooters;
 import dev.messagelake.table.DeltaTable;
 import dev.messagelake.table.DeltaTable.NewFile;
 import dev.messagelake.table.DeltaTable.TableFile;
@@ -20,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
@@ -112,7 +112,7 @@ public class SilverCompaction {
       if (tables == 0) {
         throw new UserError(
             "no silver tables in "
-                + layout.display(layout.silverCheckpoint().getParent())
+                + layout.display(layout.silver())
                 + ": run ./run.sh silver (or ./run.sh lake) first");
       }
       System.out.printf(
@@ -125,8 +125,8 @@ public class SilverCompaction {
    * Writes the rows of {@code files}, in order, into one new file of the date's folder: first in
    * the job's work folder, then moved in with one atomic rename, so no reader lists a partial file.
    */
-  private static NewFile rewrite(LakeLayout layout, Path table, String date, List<TableFile> files)
-      throws IOException {
+  private static NewFile rewrite(
+      LakeLayout layout, Path table, String date, List<TableFile> files) {
     LakeStorage storage = layout.storage();
     Configuration hadoop = storage.hadoopConfiguration();
     Path work = layout.work("compact");
@@ -155,12 +155,7 @@ public class SilverCompaction {
       }
       Path target = table.resolve(DeltaTable.DATE + "=" + date).resolve(name);
       storage.rename(written, target);
-      return new NewFile(
-          target,
-          date,
-          storage.inputFile(target).getLength(),
-          storage.modifiedMillis(target),
-          ParquetFooters.rowCount(storage, target));
+      return SilverTables.newFile(storage, table, target, OptionalLong.empty());
     } catch (IOException e) {
       throw new UncheckedIOException("compact: cannot rewrite " + layout.display(table), e);
     } finally {

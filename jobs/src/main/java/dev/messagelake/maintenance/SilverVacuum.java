@@ -50,9 +50,7 @@ public class SilverVacuum {
   static JobLock maintenanceLock(LakeLayout layout) {
     return layout
         .storage()
-        .lock(
-            layout.root().resolve("silver").resolve("maintenance.lock"),
-            "silver maintenance job (compact or vacuum)");
+        .lock(layout.silverMaintenanceLock(), "silver maintenance job (compact or vacuum)");
   }
 
   public static void run(Options options) throws IOException {

@@ -10,6 +10,7 @@ import dev.messagelake.storage.ParquetFooters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,9 @@ public final class SilverCheckpoint {
    * files are in no version until its commit, and those of a failed attempt in none ever.
    */
   private final boolean inPlace;
+
+  /** Rows of each file the batch staged in this run, for its commit (a footer read less each). */
+  private final Map<Path, Long> stagedRows = new HashMap<>();
 
   private long lastBatch;
   private JobLock lock = JobLock.NONE; // what every commit requires still held
@@ -179,7 +183,7 @@ public final class SilverCheckpoint {
    * each table's files then going to {@code <table>/}{@link #outputTableSubfolder}.
    */
   public Path output(Batch batch) {
-    return inPlace ? layout.silverCheckpoint().getParent() : staging(batch.id);
+    return inPlace ? layout.silver() : staging(batch.id);
   }
 
   /** The folder of a table's files under {@link #output}: its data folder in place, else none. */
@@ -241,8 +245,10 @@ public final class SilverCheckpoint {
         files.stream().map(f -> published(batch.id, f)).collect(Collectors.toList());
     long valid = 0;
     long corrupted = 0;
+    stagedRows.clear();
     for (int i = 0; i < files.size(); i++) {
       long rows = ParquetFooters.rowCount(storage, files.get(i));
+      stagedRows.put(published.get(i), rows);
       if (published.get(i).startsWith(layout.silverMessagesData())) {
         valid += rows;
       } else {
@@ -269,7 +275,9 @@ public final class SilverCheckpoint {
     SilverTables.commit(
         layout,
         batch.id,
-        written.list("file").stream().map(layout.root()::resolve).collect(Collectors.toList()));
+        written.list("file").stream().map(layout.root()::resolve).collect(Collectors.toList()),
+        stagedRows);
+    stagedRows.clear();
     commits.add(
         batch.id, LogEntry.builder().put("inputs", batch.inputs.size()).putAll(written).build());
     storage.delete(staging(batch.id));

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -52,15 +53,16 @@ public final class SilverTables {
   /**
    * Commits batch {@code batch}'s published files (lake paths, in either table) to both tables,
    * each table once: a table that already holds the batch is left as it is, which completes a
-   * commit a crash cut between the two tables.
+   * commit a crash cut between the two tables. {@code rows} holds the row counts of the files
+   * already known (from staging the batch in this run); the others are read from their footers.
    */
-  static void commit(LakeLayout layout, long batch, List<Path> files) {
+  static void commit(LakeLayout layout, long batch, List<Path> files, Map<Path, Long> rows) {
     for (Path data : layout.silverTables()) {
       DeltaTable table = table(layout, data);
       List<NewFile> added =
           files.stream()
               .filter(f -> f.startsWith(data))
-              .map(f -> describe(layout.storage(), data, f))
+              .map(f -> newFile(layout.storage(), data, f, known(rows, f)))
               .collect(Collectors.toList());
       OptionalLong version = table.append(SCHEMA, APP_ID, batch, added);
       if (version.isEmpty()) {
@@ -80,7 +82,9 @@ public final class SilverTables {
         SCHEMA,
         importer,
         table.transactionVersion(importer) + 1,
-        files.stream().map(f -> describe(layout.storage(), data, f)).collect(Collectors.toList()));
+        files.stream()
+            .map(f -> newFile(layout.storage(), data, f, OptionalLong.empty()))
+            .collect(Collectors.toList()));
   }
 
   /**
@@ -124,7 +128,7 @@ public final class SilverTables {
           APP_ID,
           newestBatch,
           missing.stream()
-              .map(f -> describe(layout.storage(), data, f))
+              .map(f -> newFile(layout.storage(), data, f, OptionalLong.empty()))
               .collect(Collectors.toList()));
     }
   }
@@ -248,7 +252,11 @@ public final class SilverTables {
     return file.startsWith(table.resolve(DeltaTable.LOG_FOLDER));
   }
 
-  private static NewFile describe(LakeStorage storage, Path table, Path file) {
+  /**
+   * A file of {@code table}'s {@code date=} folders as a commit adds it: its date, size,
+   * modification time and rows ({@code rows} when known, else from its footer).
+   */
+  public static NewFile newFile(LakeStorage storage, Path table, Path file, OptionalLong rows) {
     String folder = table.relativize(file).getName(0).toString();
     if (!folder.startsWith(DeltaTable.DATE + "=")) {
       throw new IllegalStateException(file + " is not in a date= folder of " + table);
@@ -264,7 +272,12 @@ public final class SilverTables {
         folder.substring(DeltaTable.DATE.length() + 1),
         size,
         storage.modifiedMillis(file),
-        ParquetFooters.rowCount(storage, file));
+        rows.isPresent() ? rows.getAsLong() : ParquetFooters.rowCount(storage, file));
+  }
+
+  private static OptionalLong known(Map<Path, Long> rows, Path file) {
+    Long count = rows.get(file);
+    return count == null ? OptionalLong.empty() : OptionalLong.of(count);
   }
 
   private static String more(List<Path> files) {

@@ -95,10 +95,6 @@ public final class DeltaTable {
     return new DeltaTable(storage, root);
   }
 
-  public Path root() {
-    return root;
-  }
-
   /** A data file of the table as the log lists it. */
   public static final class TableFile {
     /** The file, as a lake path. */
