@@ -11,7 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.messagelake.chaos.ChildJvm;
 import dev.messagelake.cli.UserError;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,13 +103,29 @@ class LeaseLockTest {
 
     first.kill(); // SIGKILL: no chance to let go of the lease
     long killed = System.nanoTime();
+    // the holder's last renewal, as the lease file records it (a renewal in flight at the kill
+    // could only make the real one later, which makes the bound below looser, never wrong)
+    long lastRenewedMillis = lastRenewedMillis(lock);
     JobLock taken = awaitTakeover(lock);
+    long takenMillis = System.currentTimeMillis();
     long waitedMillis = (System.nanoTime() - killed) / 1_000_000;
     taken.requireHeld();
     taken.close();
-    // the lease was renewed every timeout/6 until the kill, and lives a timeout unrenewed
-    assertThat(waitedMillis, greaterThanOrEqualTo(TIMEOUT_SECONDS * 1000 * 5 / 6 - 100));
+    // never taken while the lease could still be renewed; but taken once it has run out (the
+    // kill is at most one renewal interval, timeout/6, plus a slow write after the last renewal)
+    assertThat(takenMillis - lastRenewedMillis, greaterThanOrEqualTo(TIMEOUT_SECONDS * 1000));
     assertThat(waitedMillis, lessThan(TIMEOUT_SECONDS * 1000 * 2));
+  }
+
+  private static long lastRenewedMillis(Path lock) {
+    Path newest =
+        storage.listFiles(lock).stream()
+            .filter(f -> f.getFileName().toString().matches("\\d+"))
+            .max(Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString())))
+            .orElseThrow();
+    Matcher renewed = Pattern.compile("(?m)^renewed (\\d+)$").matcher(storage.read(newest));
+    assertTrue(renewed.find(), "the lease file records its renewal");
+    return Long.parseLong(renewed.group(1));
   }
 
   @Test
