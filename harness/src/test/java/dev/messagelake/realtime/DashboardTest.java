@@ -114,6 +114,42 @@ class DashboardTest {
   }
 
   @Test
+  void malformedQueryParametersGetA400InOneLineAndNeverReachTheDatabase() throws Exception {
+    start();
+    writeQuality(System.currentTimeMillis() / 60_000 * 60_000, 3, 1);
+    for (String query :
+        List.of(
+            "minutes=abc",
+            "minutes=",
+            "minutes=-5",
+            "minutes=1.5",
+            "minutes=99999999999999",
+            "minutes",
+            "minutes=5&minutes=x",
+            "foo=bar",
+            "minutes=5%27%3B%20DROP%20TABLE%20message_counts%3B--",
+            "minutes=5;DROP%20TABLE%20message_counts",
+            "minutes=%35",
+            "%00=1",
+            "&&")) {
+      HttpResponse<byte[]> response = request("GET", "/api/summary?" + query);
+      String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(400, response.statusCode(), query + ": " + body);
+      assertEquals(1, body.strip().lines().count(), query + ": " + body);
+      assertThat(query, body, matchesPattern("(?s)(unknown query parameter|minutes must be).*"));
+    }
+    // the table is still there, with its row: nothing of the queries reached SQL as text
+    JsonNode summary = new ObjectMapper().readTree(request("GET", "/api/summary?minutes=5").body());
+    assertEquals(3, summary.path("totals").path("valid").asLong(), summary.toString());
+    assertEquals(
+        5,
+        new ObjectMapper()
+            .readTree(request("GET", "/api/summary?minutes=5").body())
+            .get("minutes")
+            .asInt());
+  }
+
+  @Test
   void theJsonIsSameOriginOnlyByDefault() throws Exception {
     start();
     HttpResponse<byte[]> json = request("GET", "/api/summary", "Origin", ORIGIN);

@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.Default;
@@ -93,6 +94,7 @@ public class Dashboard implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService requests = Executors.newFixedThreadPool(4);
   private final AtomicLong served = new AtomicLong();
+  private final AtomicBoolean databaseDown = new AtomicBoolean();
   private final long startedNanos = System.nanoTime();
   private final int port;
   private long stoppedNanos;
@@ -226,26 +228,27 @@ public class Dashboard implements AutoCloseable {
   }
 
   private void summary(HttpExchange exchange) throws IOException {
-    int minutes = options.getMinutes();
-    String query = exchange.getRequestURI().getQuery();
-    if (query != null && query.startsWith("minutes=")) {
-      try {
-        minutes =
-            Math.max(1, Math.min(24 * 60, Integer.parseInt(query.substring("minutes=".length()))));
-      } catch (NumberFormatException e) {
-        send(
-            exchange,
-            400,
-            "text/plain",
-            "minutes must be a whole number\n".getBytes(StandardCharsets.UTF_8));
-        return;
-      }
+    int minutes;
+    try {
+      minutes = minutesAsked(exchange.getRequestURI().getRawQuery(), options.getMinutes());
+    } catch (IllegalArgumentException e) {
+      send(exchange, 400, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+      return;
     }
     try {
       byte[] body = JSON.writeValueAsBytes(summary(minutes));
+      if (databaseDown.compareAndSet(true, false)) {
+        LOG.info("dashboard: {} is readable again", options.getJdbcUrl());
+      }
       send(exchange, 200, "application/json", body);
     } catch (SQLException e) {
-      LOG.warn("dashboard: cannot read {}: {}", options.getJdbcUrl(), e.getMessage());
+      if (databaseDown.compareAndSet(false, true)) { // once per outage, not once per request
+        LOG.warn(
+            "dashboard: cannot read {} ({}); the page says the database is unavailable until it"
+                + " is back",
+            options.getJdbcUrl(),
+            e.getMessage());
+      }
       send(
           exchange,
           503,
@@ -253,6 +256,39 @@ public class Dashboard implements AutoCloseable {
           ("{\"error\":" + JSON.writeValueAsString("database unavailable: " + e.getMessage()) + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * The {@code minutes} a query asks for ({@code fallback} when it names none), clamped to a day.
+   *
+   * @throws IllegalArgumentException in one line, for any other parameter or a value not a number
+   */
+  static int minutesAsked(String rawQuery, int fallback) {
+    int minutes = fallback;
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return minutes;
+    }
+    for (String parameter : rawQuery.split("&", -1)) {
+      int equals = parameter.indexOf('=');
+      String name = equals < 0 ? parameter : parameter.substring(0, equals);
+      if (!name.equals("minutes") || equals < 0) {
+        throw new IllegalArgumentException(
+            "unknown query parameter '" + printable(name) + "': only minutes=<whole number>");
+      }
+      String value = parameter.substring(equals + 1);
+      if (!value.matches("[0-9]{1,9}")) {
+        throw new IllegalArgumentException(
+            "minutes must be a whole number, got '" + printable(value) + "'");
+      }
+      minutes = Math.max(1, Math.min(24 * 60, Integer.parseInt(value)));
+    }
+    return minutes;
+  }
+
+  /** At most 40 characters of a request's text, printable ASCII only, for an error message. */
+  private static String printable(String text) {
+    String kept = text.replaceAll("[^\\x20-\\x7e]", "?");
+    return kept.length() > 40 ? kept.substring(0, 40) + "..." : kept;
   }
 
   /** The last {@code minutes} of counts, shaped for charts: one array per series, by window. */
