@@ -59,6 +59,26 @@ public final class KafkaBroker implements AutoCloseable {
     return records;
   }
 
+  /** The broker's process id, from the pid file its script writes. */
+  public long pid() throws IOException {
+    return Long.parseLong(
+        Files.readString(directory.resolve("broker").resolve("broker.pid")).strip());
+  }
+
+  /** SIGKILLs the broker (its data stays, as after a crash); {@link #restart} brings it back. */
+  public void kill() throws Exception {
+    ProcessHandle broker =
+        ProcessHandle.of(pid())
+            .orElseThrow(() -> new IllegalStateException("the broker is not running"));
+    broker.destroyForcibly();
+    broker.onExit().get();
+  }
+
+  /** Starts the broker again on the same ports and data. */
+  public void restart() throws Exception {
+    script("start");
+  }
+
   @Override
   public void close() throws Exception {
     script("stop");

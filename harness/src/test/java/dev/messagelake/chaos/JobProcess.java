@@ -52,6 +52,17 @@ public final class JobProcess {
     return new JobProcess(ChildJvm.start(prefix, main, log, args), log);
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
+  /** CPU time the job's JVM has used so far. */
+  public Duration cpuTime() {
+    return ProcessHandle.of(process.pid())
+        .flatMap(p -> p.info().totalCpuDuration())
+        .orElseThrow(() -> new AssertionError("no CPU time for pid " + process.pid()));
+  }
+
   public void sigterm() {
     ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
   }
@@ -78,6 +89,15 @@ public final class JobProcess {
 
   public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  /** How many lines of the job's output contain {@code text}. */
+  public long linesContaining(String text) {
+    try {
+      return output().lines().filter(line -> line.contains(text)).count();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Waits until {@code condition} holds, failing with the job's output after timeout. */

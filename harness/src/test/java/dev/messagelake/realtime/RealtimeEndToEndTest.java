@@ -156,8 +156,13 @@ class RealtimeEndToEndTest {
 
   /** The database's non-zero counts, keyed as {@link #recount} keys them; quality zeros kept. */
   static Map<String, Long> counts(String url) {
+    return counts(options(url));
+  }
+
+  /** The same, for a database that needs a user and password. */
+  static Map<String, Long> counts(DatabaseOptions database) {
     Map<String, Long> counts = new TreeMap<>();
-    try (Connection connection = MessageCountsTable.connect(options(url));
+    try (Connection connection = MessageCountsTable.connect(database);
         Statement statement = connection.createStatement();
         ResultSet rows =
             statement.executeQuery(

@@ -17,4 +17,12 @@ public interface KafkaOptions extends PipelineOptions {
   String getKafkaTopic();
 
   void setKafkaTopic(String value);
+
+  @Description(
+      "How long a running job waits for a Kafka broker that went away before it stops with exit"
+          + " code 1 (nothing is lost: run it again to continue)")
+  @Default.Integer(300)
+  int getKafkaOutageSeconds();
+
+  void setKafkaOutageSeconds(int value);
 }

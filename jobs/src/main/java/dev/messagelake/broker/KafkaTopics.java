@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -92,6 +93,24 @@ public final class KafkaTopics implements AutoCloseable {
     }
     answer(admin.alterConsumerGroupOffsets(group, positions).all());
     return byPartition;
+  }
+
+  /** Null when the broker answers within {@code timeout}; else why not, in a few words. */
+  public String unreachable(java.time.Duration timeout) {
+    try {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .clusterId()
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      return cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 
   private List<TopicPartition> partitions(String topic) {

@@ -70,7 +70,8 @@ public class Publisher {
             "publisher.lock",
             "publisher of " + topic);
     try (JobLock lock = folder.lock();
-        KafkaTopics topics = KafkaTopics.connect(options)) {
+        KafkaTopics topics = KafkaTopics.connect(options);
+        BrokerWatch watch = BrokerWatch.start(JOB, options)) {
       if (options.getReset()) {
         folder.reset(List.of(layout.root().resolve("_publisher").resolve(topic + ".properties")));
         LOG.info("publish: reset: forgot what was published to {}", topic);
@@ -86,7 +87,7 @@ public class Publisher {
                 + "); run with --reset to publish again");
       }
       topics.ensureTopic(topic); // one partition: the topic keeps the events' order
-      new Publisher(options, folder, topics).publish();
+      new Publisher(options, folder, topics, watch).publish();
     }
   }
 
@@ -94,15 +95,18 @@ public class Publisher {
   private final BatchLog plans;
   private final BatchLog commits;
   private final KafkaTopics topics;
+  private final BrokerWatch watch;
   private long nextValue;
   private long topicEnd; // records in the topic after the last commit, all this publisher's
   private long lastBatch;
 
-  private Publisher(Options options, CheckpointFolder folder, KafkaTopics topics) {
+  private Publisher(
+      Options options, CheckpointFolder folder, KafkaTopics topics, BrokerWatch watch) {
     this.options = options;
     this.plans = folder.log("plans");
     this.commits = folder.log("commits");
     this.topics = topics;
+    this.watch = watch;
   }
 
   private void publish() throws Exception {
@@ -129,7 +133,7 @@ public class Publisher {
    * Checks the topic holds exactly what this publisher sent, and sends again a batch a kill
    * interrupted.
    */
-  private void recover() {
+  private void recover() throws Exception {
     String topic = options.getKafkaTopic();
     // Once per start, what a kill between a commit and its removal below left behind.
     plans.retainLast(RETAINED_BATCHES);
@@ -176,15 +180,22 @@ public class Publisher {
     }
   }
 
-  /** One batch: sent to the topic, then committed. */
-  private void send(RateSource.Batch batch) {
-    Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply("GenerateMessages", batch.generate())
-        .apply("PublishToKafka", new KafkaEvents.Publish(options));
-    pipeline.run().waitUntilFinish();
+  /**
+   * One batch: sent to the topic, then committed. A broker lost meanwhile is waited for and the
+   * batch sent again (the same events: readers keep one copy per value).
+   */
+  private void send(RateSource.Batch batch) throws Exception {
+    watch.retry(
+        () -> {
+          Pipeline pipeline = Pipeline.create(options);
+          pipeline
+              .apply("GenerateMessages", batch.generate())
+              .apply("PublishToKafka", new KafkaEvents.Publish(options));
+          watch.run(pipeline);
+          return null;
+        });
     nextValue = batch.endValue();
-    topicEnd = recordsIn(options.getKafkaTopic());
+    topicEnd = watch.retry(() -> recordsIn(options.getKafkaTopic()));
     commits.add(
         lastBatch,
         LogEntry.builder().put("nextValue", nextValue).put("topicEnd", topicEnd).build());

@@ -1,5 +1,6 @@
 package dev.messagelake.bronze;
 
+import dev.messagelake.broker.BrokerWatch;
 import dev.messagelake.broker.KafkaEvents;
 import dev.messagelake.broker.KafkaEvents.OffsetRange;
 import dev.messagelake.broker.KafkaTopics;
@@ -158,7 +159,8 @@ final class KafkaIngest {
         layout.display(layout.bronzeData()),
         options.getTriggerSeconds(),
         firstValue);
-    try (KafkaTopics topics = KafkaTopics.connect(options)) {
+    try (KafkaTopics topics = KafkaTopics.connect(options);
+        BrokerWatch watch = BrokerWatch.start("bronze", options)) {
       MissingValue missing = new MissingValue(topic);
       new MicroBatches(
               options.getTriggerSeconds() * 1000L,
@@ -177,7 +179,13 @@ final class KafkaIngest {
                       checkpoint.kafkaOffsets()))
           .run(
               last -> {
-                ingestBatch(options, topics, checkpoint, missing);
+                // a batch the broker's loss cut short is read again, its staging dropped first
+                watch.retry(
+                    () -> {
+                      ingestBatch(options, topics, watch, checkpoint, missing);
+                      return null;
+                    },
+                    checkpoint::discardStaging);
                 return Backlog.NONE;
               });
       checkpoint.discardStaging();
@@ -198,8 +206,10 @@ final class KafkaIngest {
   private static void ingestBatch(
       BronzeProducer.Options options,
       KafkaTopics topics,
+      BrokerWatch watch,
       BronzeCheckpoint checkpoint,
-      MissingValue missing) {
+      MissingValue missing)
+      throws Exception {
     String topic = options.getKafkaTopic();
     List<OffsetRange> ranges = new ArrayList<>();
     Map<String, Long> endOffsets = new HashMap<>();
@@ -224,7 +234,7 @@ final class KafkaIngest {
         .apply(
             "StageNewValues",
             new StageNewValues(checkpoint.nextValue(), checkpoint.location(checkpoint.staging())));
-    pipeline.run().waitUntilFinish();
+    watch.run(pipeline);
     missing.update(checkpoint.commitIngested(endOffsets), checkpoint.nextValue());
   }
 

@@ -41,7 +41,7 @@ public final class RateBatches {
   /** A batch's rows, sent where the job sends them and committed there. */
   @FunctionalInterface
   public interface Sink {
-    void write(RateSource.Batch batch);
+    void write(RateSource.Batch batch) throws Exception;
   }
 
   /**

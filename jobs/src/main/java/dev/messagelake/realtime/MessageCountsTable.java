@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.values.Row;
@@ -111,26 +110,7 @@ public final class MessageCountsTable {
 
   private MessageCountsTable() {}
 
-  /** The JdbcIO write of count rows: batched upserts. */
-  public static JdbcIO.Write<Row> upsert(DatabaseOptions options) {
-    Database database = Database.of(options);
-    JdbcIO.DataSourceConfiguration dataSource =
-        JdbcIO.DataSourceConfiguration.create(database.driver, database.url);
-    if (!database.user.isEmpty()) {
-      dataSource = dataSource.withUsername(database.user).withPassword(database.password);
-    }
-    if (database.isSqlite()) {
-      // One writer at a time in SQLite: wait for the dashboard's reads instead of failing.
-      dataSource = dataSource.withConnectionProperties("busy_timeout=30000");
-    }
-    return JdbcIO.<Row>write()
-        .withDataSourceConfiguration(dataSource)
-        .withStatement(UPSERT)
-        .withPreparedStatementSetter(MessageCountsTable::setParameters)
-        .withBatchSize(1000);
-  }
-
-  private static void setParameters(Row row, PreparedStatement statement) throws SQLException {
+  static void setParameters(Row row, PreparedStatement statement) throws SQLException {
     for (int i = 0; i < SCHEMA.getFieldCount(); i++) {
       statement.setObject(i + 1, row.getValue(i));
     }
@@ -197,7 +177,7 @@ public final class MessageCountsTable {
   }
 
   /** The database an options object names, its password read from a file or the environment. */
-  static final class Database {
+  static final class Database implements java.io.Serializable {
     final String url;
     final String driver;
     final String user;

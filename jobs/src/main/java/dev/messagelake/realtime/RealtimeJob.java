@@ -1,8 +1,10 @@
 package dev.messagelake.realtime;
 
+import dev.messagelake.broker.BrokerWatch;
 import dev.messagelake.broker.KafkaEvents;
 import dev.messagelake.broker.KafkaOptions;
 import dev.messagelake.broker.KafkaTopics;
+import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
@@ -25,11 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The near-real-time aggregation behind the dashboard: a streaming pipeline that counts messages
  * per 1-minute event-time window (by event_type, channel and country, plus valid / corrupted) and
- * upserts the counts into a database with JdbcIO at every firing.
+ * upserts the counts into a database at every firing.
  *
  * <pre>
  *   Kafka topic (KafkaIO, event-time watermark) | rate source
- *     -> CountMessages (windows, early/on-time/late firings, dedup) -> JdbcIO upsert
+ *     -> CountMessages (windows, early/on-time/late firings, dedup) -> UpsertCounts
  * </pre>
  *
  * <p>With Kafka, a start re-reads the topic from {@code --replayMinutes} ago, aligned on a window:
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public class RealtimeJob {
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeJob.class);
   private static final long PROGRESS_MILLIS = 10_000;
+  private static final long PROBE_WAIT_MILLIS = 2_000;
 
   /** The realtime job's options ({@code pipelines/realtime} adds runner flags). */
   @Description(
@@ -87,6 +90,14 @@ public class RealtimeJob {
 
     void setMaxDelaySeconds(int value);
 
+    @Description(
+        "How long the job retries its upserts into a database that went away before it stops"
+            + " with exit code 1 (a restart counts the replayed windows again)")
+    @Default.Integer(300)
+    int getDatabaseOutageSeconds();
+
+    void setDatabaseOutageSeconds(int value);
+
     @Description("Kafka: at start, count again the windows of the last N minutes from the topic")
     @Default.Integer(60)
     int getReplayMinutes();
@@ -102,6 +113,66 @@ public class RealtimeJob {
   public static void run(Options options) throws Exception {
     validate(options);
     MessageCountsTable.create(options);
+    StopSignal stop = StopSignal.onShutdown(30_000);
+    BrokerWatch watch =
+        options.getSource() == EventSource.kafka ? BrokerWatch.start("realtime", options) : null;
+    try {
+      long deadline =
+          options.getDurationSeconds() > 0
+              ? System.currentTimeMillis() + options.getDurationSeconds() * 1000L
+              : Long.MAX_VALUE;
+      PipelineResult result = startCounting(options);
+      while (!stop.requested() && System.currentTimeMillis() < deadline) {
+        PipelineResult.State state =
+            waitUntilFinish(
+                result,
+                Duration.millis(Math.min(PROGRESS_MILLIS, deadline - System.currentTimeMillis())));
+        if (state != null && state.isTerminal()) {
+          throw new IllegalStateException("the streaming pipeline ended: " + state);
+        }
+        if (watch != null && watch.brokerAway()) {
+          // KafkaIO's reader would wait out the broker by itself, but the Direct runner polls it
+          // without pause meanwhile (apache/beam#18070): stop, and start again as a restart does
+          result.cancel();
+          while (watch.brokerAway() && !stop.awaitRequest(PROBE_WAIT_MILLIS)) {
+            watch.requireBroker(); // one line and exit code 1 past --kafkaOutageSeconds
+          }
+          if (!stop.requested()) {
+            result = startCounting(options);
+          }
+          continue;
+        }
+        long[] counted = counted(options);
+        if (counted != null) { // else the upserts are waiting for the database, and say so
+          LOG.info(
+              "realtime: {} valid and {} corrupted events counted into the table so far",
+              counted[0],
+              counted[1]);
+        }
+      }
+      result.cancel();
+      long[] counted = counted(options);
+      if (counted == null) {
+        System.out.printf(
+            "realtime stopped: %s is unavailable, its counts unread%n", options.getJdbcUrl());
+      } else {
+        System.out.printf(
+            "realtime stopped: %d valid and %d corrupted events counted into %s%n",
+            counted[0], counted[1], options.getJdbcUrl());
+      }
+    } finally {
+      stop.done();
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  /**
+   * Starts the counting pipeline; with Kafka, from {@code --replayMinutes} ago, so a start after a
+   * stop of any kind converges on the same counts.
+   */
+  static PipelineResult startCounting(Options options) {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<Row> events;
     if (options.getSource() == EventSource.kafka) {
@@ -146,35 +217,30 @@ public class RealtimeJob {
                 Duration.standardSeconds(options.getEarlyFiringSeconds()),
                 Duration.standardSeconds(options.getAllowedLatenessSeconds()),
                 Countries.bundled()))
-        .apply("UpsertCounts", MessageCountsTable.upsert(options));
+        .apply("UpsertCounts", new UpsertCounts(options, options.getDatabaseOutageSeconds()));
+    return pipeline.run();
+  }
 
-    PipelineResult result = pipeline.run();
-    StopSignal stop = StopSignal.onShutdown(30_000);
+  /** The pipeline's state after at most {@code wait}; a job failure inside it is the job's. */
+  private static PipelineResult.State waitUntilFinish(PipelineResult result, Duration wait) {
     try {
-      long deadline =
-          options.getDurationSeconds() > 0
-              ? System.currentTimeMillis() + options.getDurationSeconds() * 1000L
-              : Long.MAX_VALUE;
-      while (!stop.requested() && System.currentTimeMillis() < deadline) {
-        PipelineResult.State state =
-            result.waitUntilFinish(
-                Duration.millis(Math.min(PROGRESS_MILLIS, deadline - System.currentTimeMillis())));
-        if (state != null && state.isTerminal()) {
-          throw new IllegalStateException("the streaming pipeline ended: " + state);
+      return result.waitUntilFinish(wait);
+    } catch (Pipeline.PipelineExecutionException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof JobFailed) {
+          throw (JobFailed) cause; // one line (the database stayed away, or is full)
         }
-        long[] counted = MessageCountsTable.validAndCorrupted(options);
-        LOG.info(
-            "realtime: {} valid and {} corrupted events counted into the table so far",
-            counted[0],
-            counted[1]);
       }
-      result.cancel();
-      long[] counted = MessageCountsTable.validAndCorrupted(options);
-      System.out.printf(
-          "realtime stopped: %d valid and %d corrupted events counted into %s%n",
-          counted[0], counted[1], options.getJdbcUrl());
-    } finally {
-      stop.done();
+      throw e;
+    }
+  }
+
+  /** {valid, corrupted} counted in the table, or null while the database cannot be read. */
+  private static long[] counted(Options options) {
+    try {
+      return MessageCountsTable.validAndCorrupted(options);
+    } catch (IllegalStateException e) {
+      return null;
     }
   }
 
@@ -185,6 +251,7 @@ public class RealtimeJob {
     UserError.requireAtLeast("--allowedLatenessSeconds", options.getAllowedLatenessSeconds(), 0);
     UserError.requireAtLeast("--maxDelaySeconds", options.getMaxDelaySeconds(), 0);
     UserError.requireAtLeast("--replayMinutes", options.getReplayMinutes(), 0);
+    UserError.requireAtLeast("--databaseOutageSeconds", options.getDatabaseOutageSeconds(), 1);
     UserError.requireDuration(options.getDurationSeconds());
   }
 }
