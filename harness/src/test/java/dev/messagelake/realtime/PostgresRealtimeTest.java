@@ -1,16 +1,27 @@
 package dev.messagelake.realtime;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.messagelake.broker.EventJson;
+import dev.messagelake.broker.KafkaBroker;
+import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.chaos.JobProcess;
+import dev.messagelake.flow.ListeningSockets;
 import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -128,6 +139,117 @@ class PostgresRealtimeTest {
       }
       assertEquals((long) byDimension.get("event_type"), byType);
     }
+  }
+
+  @Test
+  void aStoppedServerIsWaitedForAndNoWindowIsCountedTwiceOrLost() throws Exception {
+    String[] database = {
+      "--jdbcUrl=jdbc:postgresql://127.0.0.1:" + port + "/messagelake",
+      "--jdbcUser=messagelake",
+      "--jdbcPasswordFile=" + serverDir.resolve("password")
+    };
+    DatabaseOptions options = PipelineOptionsFactory.fromArgs(database).as(DatabaseOptions.class);
+    Duration startup = Duration.ofSeconds(120);
+    try (KafkaBroker broker = KafkaBroker.start(logs.resolve("broker"))) {
+      String[] kafka = {
+        "--kafkaBootstrapServers=" + broker.bootstrapServers(), "--kafkaTopic=pg-outage"
+      };
+      JobProcess publisher =
+          JobProcess.start(
+              BronzeProducer.class,
+              logs.resolve("lake"),
+              logs.resolve("publisher.log"),
+              concat(
+                  kafka,
+                  "--sink=kafka",
+                  "--rowsPerSecond=50",
+                  "--triggerSeconds=1",
+                  "--durationSeconds=60"));
+      JobProcess realtime =
+          JobProcess.startWithoutLake(
+              RealtimeJob.class,
+              logs.resolve("realtime.log"),
+              concat(
+                  concat(database, kafka),
+                  "--source=kafka",
+                  "--windowSeconds=10",
+                  "--earlyFiringSeconds=1",
+                  "--allowedLatenessSeconds=600",
+                  "--blockOnRun=false"));
+      Dashboard.Options dashboardOptions =
+          PipelineOptionsFactory.fromArgs(concat(database, "--port=0", "--windowSeconds=10"))
+              .as(Dashboard.Options.class);
+      try (Dashboard dashboard = Dashboard.start(dashboardOptions)) {
+        URI summary = URI.create("http://127.0.0.1:" + dashboard.port() + "/api/summary");
+        realtime.await(
+            () ->
+                RealtimeEndToEndTest.counts(options).values().stream().mapToLong(v -> v).sum()
+                    > 100,
+            startup);
+        assertThePasswordStaysSecret(port);
+
+        script("stop");
+        realtime.await(() -> realtime.linesContaining("lost the database") > 0, startup);
+        HttpResponse<String> unavailable = get(summary);
+        assertEquals(503, unavailable.statusCode());
+        assertThat(unavailable.body(), containsString("database unavailable"));
+        script("start");
+        realtime.await(() -> realtime.linesContaining("is back after") > 0, startup);
+        assertEquals(200, get(summary).statusCode());
+        assertEquals(1, realtime.linesContaining("lost the database"), realtime.output());
+        assertTrue(realtime.linesContaining("\tat ") == 0, realtime.output());
+      }
+
+      assertEquals(0, publisher.waitFor(startup), publisher.output());
+      Map<String, Long> expected =
+          RealtimeEndToEndTest.recount(
+              broker.readAll("pg-outage").stream()
+                  .map(record -> EventJson.fromJson(record.value()))
+                  .toList());
+      realtime.await(() -> expected.equals(RealtimeEndToEndTest.counts(options)), startup);
+      realtime.sigterm();
+      assertEquals(0, realtime.waitFor(startup), realtime.output());
+      assertEquals(expected, RealtimeEndToEndTest.counts(options));
+      System.out.printf(
+          "postgres outage: %d count rows equal the recount of the topic%n", expected.size());
+    }
+    String password = Files.readString(serverDir.resolve("password")).strip();
+    try (java.util.stream.Stream<Path> files = Files.walk(logs)) {
+      for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+        // bytes, not UTF-8: Kafka's data segments are .log files too
+        String text = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
+        assertFalse(text.contains(password), "the password is in " + log);
+      }
+    }
+  }
+
+  /**
+   * The server listens on 127.0.0.1 only; its password file is its owner's alone (mode 600), and no
+   * process shows the password in its arguments.
+   */
+  private void assertThePasswordStaysSecret(int serverPort) throws Exception {
+    for (ListeningSockets.Socket socket : ListeningSockets.all()) {
+      if (socket.port() == serverPort) {
+        assertTrue(socket.loopbackOnly(), "PostgreSQL listens beyond 127.0.0.1: " + socket);
+      }
+    }
+    Path passwordFile = serverDir.resolve("password");
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));
+    String password = Files.readString(passwordFile).strip();
+    assertThat(password.length(), greaterThan(15));
+    Process ps = new ProcessBuilder("ps", "-eww", "-o", "args=").start();
+    String arguments = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, ps.waitFor());
+    assertThat(arguments, containsString("--jdbcPasswordFile=")); // the realtime job is listed
+    assertFalse(arguments.contains(password), "the password is in a process's arguments");
+  }
+
+  private static HttpResponse<String> get(URI uri) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private void script(String command) throws Exception {
