@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * The default options of each job, from {@code pipelines/<job>}: the benchmark runs the jobs as a
  * user's {@code ./run.sh <job>} runs them.
  */
-final class PipelineDefaults {
+public final class PipelineDefaults {
   private final Path folder;
 
   private PipelineDefaults(Path folder) {
@@ -23,22 +23,22 @@ final class PipelineDefaults {
   }
 
   /** The pipelines folder run.sh names ({@code -Dmessagelake.pipelines}), else ./pipelines. */
-  static PipelineDefaults fromRunScript() {
+  public static PipelineDefaults fromRunScript() {
     return new PipelineDefaults(Path.of(System.getProperty("messagelake.pipelines", "pipelines")));
   }
 
   /** The project's run.sh, beside the pipelines folder. */
-  Path runScript() {
+  public Path runScript() {
     return folder.toAbsolutePath().getParent().resolve("run.sh");
   }
 
   /** The {@code --option=value} lines of {@code pipelines/<job>}. */
-  List<String> of(String job) {
+  public List<String> of(String job) {
     return lines(job).stream().filter(line -> line.startsWith("--")).collect(Collectors.toList());
   }
 
   /** The JVM flags of its {@code java=} line, as run.sh passes them (none: this JVM's). */
-  List<String> jvmOptions(String job) {
+  public List<String> jvmOptions(String job) {
     return lines(job).stream()
         .filter(line -> line.startsWith("java="))
         .flatMap(line -> List.of(line.substring("java=".length()).trim().split("\\s+")).stream())

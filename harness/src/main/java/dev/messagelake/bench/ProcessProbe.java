@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * Watches a child process from outside, as {@code top} would: peak resident memory (the kernel's
- * high-water mark, VmHWM) and CPU time (utime + stime), sampled every 200 ms until it exits.
+ * high-water mark, VmHWM) and CPU time (utime + stime), sampled every 200 ms until it exits; and,
+ * for the soak, what {@code /proc} says of a process at one moment.
  */
-final class ProcessProbe {
+public final class ProcessProbe {
   private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
   private static final long SAMPLE_MILLIS = 200;
 
@@ -87,16 +88,37 @@ final class ProcessProbe {
   }
 
   private static long peakRssKb(long pid) {
+    long kb = status(pid, "VmHWM");
+    return kb < 0 ? 0 : kb; // exited between the check and the read: the last sample stands
+  }
+
+  /**
+   * A number of {@code /proc/<pid>/status}: {@code VmRSS} (kB), {@code Threads}; a hexadecimal mask
+   * such as {@code SigCgt} as its value; -1 when the process is gone.
+   */
+  public static long status(long pid, String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        if (line.startsWith(field + ":")) {
+          String value = line.substring(field.length() + 1).trim();
+          return field.startsWith("Sig")
+              ? Long.parseUnsignedLong(value, 16)
+              : Long.parseLong(value.replaceAll("[^0-9]", ""));
         }
       }
     } catch (IOException | RuntimeException e) {
-      // exited between the check and the read: the last sample stands
+      // exited between the check and the read
     }
-    return 0;
+    return -1;
+  }
+
+  /** The process's open file descriptors (entries of {@code /proc/<pid>/fd}); -1 when gone. */
+  public static long openFiles(long pid) {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return fds.count();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static double cpuSeconds(long pid) {

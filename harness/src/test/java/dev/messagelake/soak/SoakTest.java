@@ -1,0 +1,68 @@
+package dev.messagelake.soak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The soak as CI runs it: five minutes of the lake with its realtime path and dashboard at 100
+ * rows/s on a broker of its own. The hour-long run is {@code ./run.sh soak}, by hand.
+ */
+class SoakTest {
+  @TempDir Path temp;
+
+  @Test
+  void fiveMinutesOfTheLakeLeaveItsHeapAndFilesFlat() throws Exception {
+    Soak.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--minutes=5",
+                "--rowsPerSecond=100",
+                "--sampleSeconds=10",
+                "--work=" + temp.resolve("soak"))
+            .as(Soak.Options.class);
+
+    Soak.Result result = Soak.run(options, List.of());
+
+    assertEquals(0, result.exitCode, result.failure);
+    assertTrue(result.samples.size() >= 25, "samples: " + result.samples.size());
+    for (String series : result.samples.series()) {
+      assertTrue(
+          Arrays.stream(result.samples.column(series)).anyMatch(v -> !Double.isNaN(v)),
+          series + " was never read");
+      assertTrue(result.trends.containsKey(series), series + " has no verdict");
+    }
+    for (Path file : result.reportFiles) {
+      assertTrue(Files.size(file) > 0, file + " written");
+    }
+    assertTrue(Files.readString(temp.resolve("soak/report/soak.html")).contains("<svg"));
+    assertEquals(List.of(), result.leftBehind);
+    for (long pid : new long[] {result.lakePid, result.brokerPid}) {
+      assertTrue(pid > 0, "pid recorded");
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pid + " gone");
+    }
+    // A leak in the lake's JVM: its heap after GC or its open files climbing for good.
+    for (String series : List.of(Samples.of("lake", "heap"), Samples.of("lake", "fds"))) {
+      Trend trend = result.trends.get(series);
+      assertEquals(
+          Trend.FLAT,
+          trend.verdict,
+          () ->
+              series
+                  + ": "
+                  + trend.slopePerHour
+                  + " per hour over a mean of "
+                  + trend.mean
+                  + " (see "
+                  + result.reportFiles.get(0)
+                  + ")");
+    }
+  }
+}
