@@ -51,6 +51,9 @@ final class BenchReport {
   static final String SMALL_FILES_GOLD = "Gold, a day of small silver files";
   static final String LARGE_FILES_GOLD = "Gold, the same rows in large files";
   static final String COMPACTED_GOLD = "Gold, the day of small files after compact and vacuum";
+  static final String DASHBOARD_TIME = "Dashboard JSON under load, response time";
+  static final String DASHBOARD_RATE = "Dashboard JSON under load, throughput";
+  static final String DASHBOARD_ERRORS = "Dashboard JSON under load, errors";
 
   private final String sparkMaster;
   private final List<Result> results = new ArrayList<>();
@@ -250,6 +253,16 @@ final class BenchReport {
               "./run.sh lake at 1 row/s < 0.2 cores",
               String.format(Locale.ROOT, "%.3f cores", lake.value),
               lake.value < 0.2));
+    }
+    // Issue 23's goal for the dashboard's JSON under load.
+    for (Result p95 : find(Benchmark.DASHBOARD + ", p95", DASHBOARD_TIME)) {
+      long errors =
+          find(Benchmark.DASHBOARD, DASHBOARD_ERRORS).stream().mapToLong(r -> (long) r.value).sum();
+      goals.add(
+          new Goal(
+              "dashboard p95 < 200 ms, zero errors",
+              String.format(Locale.ROOT, "p95 %.1f ms, %d errors", p95.value, errors),
+              p95.value < 200 && errors == 0));
     }
     for (Agreement agreement : agreements) {
       goals.add(

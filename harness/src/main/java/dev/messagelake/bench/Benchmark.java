@@ -8,21 +8,28 @@ import dev.messagelake.chaos.ChildJvm;
 import dev.messagelake.cli.JobFailed;
 import dev.messagelake.cli.JobLauncher;
 import dev.messagelake.cli.UserError;
+import dev.messagelake.contract.Countries;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.contract.LakeOptions;
 import dev.messagelake.flow.LakeFlow;
 import dev.messagelake.gold.GoldReports;
 import dev.messagelake.maintenance.SilverCompaction;
 import dev.messagelake.maintenance.SilverVacuum;
+import dev.messagelake.realtime.Dashboard;
+import dev.messagelake.realtime.MessageCountsTable;
+import dev.messagelake.realtime.WindowCounts;
 import dev.messagelake.silver.SilverJob;
 import dev.messagelake.silver.SilverTables;
 import dev.messagelake.storage.HdfsServer;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.ParquetFooters;
 import dev.messagelake.storage.S3Server;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -31,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -59,6 +67,7 @@ import org.slf4j.LoggerFactory;
  *   smallfiles: silver over 20,000 bronze files of 5 rows; gold over a day of 5 s batches, and
  *             over the same after compact and vacuum
  *   storage:  silver and gold with the lake on the local disk, HDFS and S3 (s3proxy)
+ *   dashboard: response times of the dashboard's JSON, many clients polling it back to back
  * </pre>
  */
 public class Benchmark {
@@ -68,6 +77,7 @@ public class Benchmark {
   static final String FLINK = "Beam, Flink runner";
   static final String FLINK_CLUSTER = "Beam, Flink session cluster";
   static final String SPARK_SS = "Spark Structured Streaming";
+  static final String DASHBOARD = "Dashboard over SQLite";
   static final String DUCKDB = "DuckDB";
   private static final List<String> ENGINES = List.of(DIRECT, SPARK, FLINK, SPARK_SS, DUCKDB);
   private static final Set<String> SECTIONS =
@@ -81,7 +91,8 @@ public class Benchmark {
           "foreign",
           "smallfiles",
           "storage",
-          "flink");
+          "flink",
+          "dashboard");
   static final String QUICK_HELP = "./run.sh bronze --help";
   static final String QUICK_CHECK = "./run.sh check, 1,000-row lake";
   static final String QUICK_GOLD = "./run.sh gold, 1,000-row lake";
@@ -118,7 +129,8 @@ public class Benchmark {
             + " not by default, smallfiles: silver over 20,000 bronze files of 5 rows and gold over"
             + " a day of 5 s batches, also compacted; storage: silver and gold with the lake on the"
             + " local disk, on a real HDFS and on a real S3 server; flink: silver, gold and latency"
-            + " on a Flink session cluster started here)")
+            + " on a Flink session cluster started here; dashboard: --dashboardClients polling the"
+            + " dashboard's JSON back to back for --dashboardSeconds)")
     @Default.String("producer,silver,latency,gold,lake,quick,foreign")
     String getSections();
 
@@ -155,6 +167,18 @@ public class Benchmark {
 
     void setLakeSeconds(int value);
 
+    @Description("Clients polling the dashboard's JSON at once in the dashboard section")
+    @Default.Integer(50)
+    int getDashboardClients();
+
+    void setDashboardClients(int value);
+
+    @Description("Seconds the dashboard section's clients poll for")
+    @Default.Integer(60)
+    int getDashboardSeconds();
+
+    void setDashboardSeconds(int value);
+
     @Description("Folder of the results (bench-<time>.md and .json)")
     @Default.String("bench/results")
     String getResults();
@@ -190,6 +214,8 @@ public class Benchmark {
     List<Long> tiers = tiers(options.getRows());
     List<String> sections = Arrays.asList(options.getSections().split(","));
     UserError.requireAtLeast("--repeats", options.getRepeats(), 1);
+    UserError.requireAtLeast("--dashboardClients", options.getDashboardClients(), 1);
+    UserError.requireAtLeast("--dashboardSeconds", options.getDashboardSeconds(), 1);
     for (String section : sections) {
       if (!SECTIONS.contains(section)) {
         throw new UserError("--sections: unknown section '" + section + "'; known: " + SECTIONS);
@@ -236,6 +262,9 @@ public class Benchmark {
       }
       if (sections.contains("smallfiles")) {
         bench.smallFiles();
+      }
+      if (sections.contains("dashboard")) {
+        bench.dashboard();
       }
     } finally {
       bench.report.write(Path.of(options.getResults()));
@@ -548,7 +577,7 @@ public class Benchmark {
         "Silver latency p50, 5 s trigger",
         engine,
         0,
-        percentile(latencies, 50) / 1000.0,
+        LoadLoop.percentile(latencies, 50) / 1000.0,
         "s",
         false,
         usage,
@@ -558,7 +587,7 @@ public class Benchmark {
         "Silver latency p95, 5 s trigger",
         engine,
         0,
-        percentile(latencies, 95) / 1000.0,
+        LoadLoop.percentile(latencies, 95) / 1000.0,
         "s",
         false,
         usage,
@@ -1040,6 +1069,143 @@ public class Benchmark {
     return rows;
   }
 
+  // ---- dashboard -----------------------------------------------------------------------------
+
+  /**
+   * The dashboard's JSON under load: --dashboardClients clients poll /api/summary back to back for
+   * --dashboardSeconds, in turn as the page asks (its default minutes) and with minutes=60. The
+   * dashboard runs in this JVM, on 127.0.0.1, over SQLite holding a day of counts.
+   */
+  private void dashboard() throws Exception {
+    Path lake = fresh("dashboard");
+    Dashboard.Options served =
+        JobLauncher.parse(List.of("--lake=" + lake, "--port=0"), Dashboard.Options.class);
+    int rows = dayOfCounts(served);
+    int clients = options.getDashboardClients();
+    int seconds = options.getDashboardSeconds();
+    com.sun.management.OperatingSystemMXBean jvm =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    LoadLoop.Result load;
+    double cpuSeconds;
+    try (Dashboard dashboard = Dashboard.start(served)) {
+      String summary = "http://127.0.0.1:" + dashboard.port() + "/api/summary";
+      LOG.info("bench: {} clients polling {} back to back for {} s", clients, summary, seconds);
+      long cpuBefore = jvm.getProcessCpuTime();
+      load =
+          LoadLoop.run(
+              List.of(URI.create(summary), URI.create(summary + "?minutes=60")), clients, seconds);
+      cpuSeconds = (jvm.getProcessCpuTime() - cpuBefore) / 1e9;
+    }
+    // CPU and memory are the bench's own JVM's: the clients and the dashboard together.
+    ProcessProbe.Usage usage =
+        new ProcessProbe.Usage(
+            0,
+            load.seconds(),
+            cpuSeconds,
+            ProcessProbe.status(ProcessHandle.current().pid(), "VmHWM") / 1024,
+            List.of());
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "%d clients for %d s: %,d requests, %d errors%s; %,d rows of counts (a day)",
+            clients,
+            seconds,
+            load.requests(),
+            load.errors(),
+            load.errors() > 0 ? " (first: " + load.firstError() + ")" : "",
+            rows);
+    Map<String, Double> times = new LinkedHashMap<>();
+    times.put("p50", load.p50());
+    times.put("p95", load.p95());
+    times.put("p99", load.p99());
+    times.put("max", load.max());
+    times.forEach(
+        (figure, millis) ->
+            report.add(
+                "dashboard",
+                BenchReport.DASHBOARD_TIME,
+                DASHBOARD + ", " + figure,
+                0,
+                millis,
+                "ms",
+                false,
+                usage,
+                detail));
+    report.add(
+        "dashboard",
+        BenchReport.DASHBOARD_RATE,
+        DASHBOARD,
+        0,
+        load.requestsPerSecond(),
+        "requests/s",
+        true,
+        usage,
+        detail);
+    report.add(
+        "dashboard",
+        BenchReport.DASHBOARD_ERRORS,
+        DASHBOARD,
+        0,
+        load.errors(),
+        "errors",
+        false,
+        usage,
+        detail);
+  }
+
+  /**
+   * A day of counts up to the present minute, as the realtime job leaves them at its default 60 s
+   * windows: per window, the valid event types, the channels, the countries and the quality.
+   */
+  private static int dayOfCounts(Dashboard.Options options) throws Exception {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    keys.put(WindowCounts.EVENT_TYPE, List.of("CLICKED", "CREATED", "OPEN", "RECEIVED", "SENT"));
+    keys.put(WindowCounts.CHANNEL, List.of("CHAT", "EMAIL", "OTHER", "PUSH", "SMS"));
+    List<String> countries = new ArrayList<>(Countries.bundled().values());
+    countries.add(WindowCounts.UNKNOWN_COUNTRY);
+    keys.put(WindowCounts.COUNTRY, countries);
+    keys.put(WindowCounts.QUALITY, List.of(WindowCounts.VALID, WindowCounts.CORRUPTED));
+    String insert =
+        "INSERT INTO "
+            + MessageCountsTable.TABLE
+            + " ("
+            + String.join(", ", MessageCountsTable.SCHEMA.getFieldNames())
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+    MessageCountsTable.create(options);
+    long now = System.currentTimeMillis();
+    long minute = now / 60_000 * 60_000;
+    Random random = new Random(23);
+    int rows = 0;
+    try (Connection connection = MessageCountsTable.connect(options);
+        PreparedStatement statement = connection.prepareStatement(insert)) {
+      connection.setAutoCommit(false);
+      for (long window = minute - 1439 * 60_000L; window <= minute; window += 60_000) {
+        long events = 50_000 + random.nextInt(20_000); // about 1,000 events/s
+        for (Map.Entry<String, List<String>> dimension : keys.entrySet()) {
+          for (String key : dimension.getValue()) {
+            Object[] values = {
+              window,
+              dimension.getKey(),
+              key,
+              (long) random.nextInt((int) (2 * events / dimension.getValue().size()) + 1),
+              events,
+              Math.min(now, window + 59_999),
+              Math.min(now, window + 60_000)
+            };
+            for (int i = 0; i < values.length; i++) {
+              statement.setObject(i + 1, values[i]);
+            }
+            statement.addBatch();
+            rows++;
+          }
+        }
+        statement.executeBatch();
+      }
+      connection.commit();
+    }
+    return rows;
+  }
+
   // ---- lake demo -----------------------------------------------------------------------------
 
   /** CPU of the default demo at 1 row/s, in its steady state (after start-up, before the end). */
@@ -1197,11 +1363,6 @@ public class Benchmark {
       throw new JobFailed(folder + " holds " + files.size() + " files, not one report");
     }
     return files.get(0);
-  }
-
-  private static long percentile(List<Long> sorted, int percent) {
-    int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
   }
 
   private static List<Long> tiers(String rows) {

@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -110,6 +112,29 @@ class DashboardTest {
         upsert.addBatch();
       }
       upsert.executeBatch();
+    }
+  }
+
+  @Test
+  void pagesPollingAtOnceEachGetTheCounts() throws Exception {
+    start();
+    writeQuality(System.currentTimeMillis() / 60_000 * 60_000, 30, 3);
+    // At once: most of them come while another's read is running, and take its JSON.
+    List<CompletableFuture<HttpResponse<byte[]>>> polls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      polls.add(
+          http.sendAsync(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + dashboard.port() + "/api/summary?minutes=5"))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    for (CompletableFuture<HttpResponse<byte[]>> poll : polls) {
+      HttpResponse<byte[]> response = poll.get(60, TimeUnit.SECONDS);
+      assertEquals(200, response.statusCode());
+      JsonNode summary = new ObjectMapper().readTree(response.body());
+      assertEquals(30, summary.path("totals").path("valid").asLong(), summary.toString());
     }
   }
 

@@ -26,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -95,6 +99,8 @@ public class Dashboard implements AutoCloseable {
   private final ExecutorService requests = Executors.newFixedThreadPool(4);
   private final AtomicLong served = new AtomicLong();
   private final AtomicBoolean databaseDown = new AtomicBoolean();
+  private final ConcurrentMap<Integer, CompletableFuture<byte[]>> reading =
+      new ConcurrentHashMap<>();
   private final long startedNanos = System.nanoTime();
   private final int port;
   private long stoppedNanos;
@@ -236,7 +242,7 @@ public class Dashboard implements AutoCloseable {
       return;
     }
     try {
-      byte[] body = JSON.writeValueAsBytes(summary(minutes));
+      byte[] body = sharedSummary(minutes);
       if (databaseDown.compareAndSet(true, false)) {
         LOG.info("dashboard: {} is readable again", options.getJdbcUrl());
       }
@@ -255,6 +261,40 @@ public class Dashboard implements AutoCloseable {
           "application/json",
           ("{\"error\":" + JSON.writeValueAsString("database unavailable: " + e.getMessage()) + "}")
               .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * The JSON of {@link #summary(int)}. A request that comes while the same minutes are being read
+   * takes that read's JSON: pages polling at once share reads instead of each making its own.
+   */
+  private byte[] sharedSummary(int minutes) throws SQLException, IOException {
+    CompletableFuture<byte[]> read = new CompletableFuture<>();
+    CompletableFuture<byte[]> running = reading.putIfAbsent(minutes, read);
+    if (running == null) {
+      running = read;
+      try {
+        read.complete(JSON.writeValueAsBytes(summary(minutes)));
+      } catch (Throwable e) { // the requests waiting for this read get its failure, never a hang
+        read.completeExceptionally(e);
+      } finally {
+        reading.remove(minutes, read);
+      }
+    }
+    try {
+      return running.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException) {
+        throw (SQLException) cause;
+      }
+      if (cause instanceof IOException) {
+        throw (IOException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw e;
     }
   }
 
