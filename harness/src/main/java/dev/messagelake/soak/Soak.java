@@ -9,10 +9,10 @@ import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.flow.LakeFlow;
+import dev.messagelake.storage.FreePorts;
 import dev.messagelake.storage.KafkaServer;
 import dev.messagelake.storage.LakeStorage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -163,7 +163,7 @@ public class Soak {
       running.broker = KafkaServer.onFreePorts(work);
       running.broker.start();
       result.brokerPid = running.broker.pid().orElse(-1);
-      int dashboardPort = freePort();
+      int dashboardPort = FreePorts.one();
       PipelineDefaults defaults = PipelineDefaults.fromRunScript();
       List<String> args = new ArrayList<>(defaults.of("lake"));
       args.addAll(
@@ -393,12 +393,6 @@ public class Soak {
     }
     LakeStorage.local().requireWritableDirectory(folder);
     return folder;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** The processes of a run, stopped once: in the end, on a failure, or by the shutdown hook. */

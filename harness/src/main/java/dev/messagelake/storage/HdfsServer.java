@@ -1,10 +1,8 @@
 package dev.messagelake.storage;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +23,7 @@ public final class HdfsServer implements AutoCloseable {
   }
 
   public static HdfsServer start(Path directory) throws Exception {
-    List<Integer> free = freePorts(5);
+    List<Integer> free = FreePorts.take(5);
     HdfsServer hdfs =
         new HdfsServer(
             directory,
@@ -71,22 +69,5 @@ public final class HdfsServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     script("stop");
-  }
-
-  private static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    List<Integer> ports = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0);
-        sockets.add(socket);
-        ports.add(socket.getLocalPort());
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-    return ports;
   }
 }

@@ -1,9 +1,9 @@
 package dev.messagelake.storage;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -28,7 +28,8 @@ public final class KafkaServer implements AutoCloseable {
    * free ports; not started yet, so that one who must stop it holds it before it starts.
    */
   public static KafkaServer onFreePorts(Path directory) throws IOException {
-    return new KafkaServer(directory, freePort(), freePort());
+    List<Integer> ports = FreePorts.take(2);
+    return new KafkaServer(directory, ports.get(0), ports.get(1));
   }
 
   /** Starts it ({@code ./run.sh kafka start} waits until it listens). */
@@ -77,11 +78,5 @@ public final class KafkaServer implements AutoCloseable {
             "KAFKA_DIR", folder().toString(),
             "KAFKA_PORT", String.valueOf(port),
             "KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort)));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,8 +1,6 @@
 package dev.messagelake.broker;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
+import dev.messagelake.storage.KafkaServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,28 +14,24 @@ import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A real Kafka broker for a test, started and stopped with the project's own script ({@code
- * ./run.sh kafka}) in a folder of the test's and on free ports.
+ * The harness's {@link KafkaServer} for a test, with what a fault test does to it: read a topic
+ * back, SIGKILL the broker, start it again on the same ports and data.
  */
 public final class KafkaBroker implements AutoCloseable {
-  private final Path directory;
-  private final int port;
-  private final int controllerPort;
+  private final KafkaServer server;
 
-  private KafkaBroker(Path directory, int port, int controllerPort) {
-    this.directory = directory;
-    this.port = port;
-    this.controllerPort = controllerPort;
+  private KafkaBroker(KafkaServer server) {
+    this.server = server;
   }
 
   public static KafkaBroker start(Path directory) throws Exception {
-    KafkaBroker broker = new KafkaBroker(directory, freePort(), freePort());
-    broker.script("start");
-    return broker;
+    KafkaServer server = KafkaServer.onFreePorts(directory);
+    server.start();
+    return new KafkaBroker(server);
   }
 
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return server.bootstrapServers();
   }
 
   /** Every record of {@code topic} (one partition), in offset order, as (key, value). */
@@ -60,9 +54,8 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /** The broker's process id, from the pid file its script writes. */
-  public long pid() throws IOException {
-    return Long.parseLong(
-        Files.readString(directory.resolve("broker").resolve("broker.pid")).strip());
+  public long pid() {
+    return server.pid().orElseThrow(() -> new IllegalStateException("the broker is not running"));
   }
 
   /** SIGKILLs the broker (its data stays, as after a crash); {@link #restart} brings it back. */
@@ -76,34 +69,11 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts the broker again on the same ports and data. */
   public void restart() throws Exception {
-    script("start");
+    server.start();
   }
 
   @Override
   public void close() throws Exception {
-    script("stop");
-  }
-
-  private void script(String command) throws Exception {
-    Path log = directory.resolve("kafka-" + command + ".log");
-    Files.createDirectories(directory);
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", Path.of("scripts/kafka.sh").toAbsolutePath().toString(), command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("KAFKA_DIR", directory.resolve("broker").toString());
-    builder.environment().put("KAFKA_PORT", String.valueOf(port));
-    builder.environment().put("KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort));
-    int exit = builder.start().waitFor();
-    if (exit != 0) {
-      throw new IllegalStateException(
-          "./run.sh kafka " + command + " failed (" + exit + "): " + Files.readString(log));
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    server.close();
   }
 }

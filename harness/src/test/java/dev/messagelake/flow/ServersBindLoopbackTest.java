@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.messagelake.broker.KafkaBroker;
 import dev.messagelake.chaos.JobProcess;
+import dev.messagelake.storage.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +37,7 @@ class ServersBindLoopbackTest {
   @Test
   void everyListeningSocketOfALakeWithRealtimeIsOnLoopback() throws Exception {
     try (KafkaBroker broker = KafkaBroker.start(work.resolve("broker"))) {
-      int dashboardPort = freePort();
+      int dashboardPort = FreePorts.one();
       JobProcess lake =
           JobProcess.start(
               LakeFlow.class,
@@ -98,12 +98,6 @@ class ServersBindLoopbackTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

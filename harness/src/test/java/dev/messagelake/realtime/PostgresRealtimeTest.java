@@ -14,9 +14,8 @@ import dev.messagelake.broker.KafkaBroker;
 import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.chaos.JobProcess;
 import dev.messagelake.flow.ListeningSockets;
+import dev.messagelake.storage.FreePorts;
 import dev.messagelake.storage.LakeStorage;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +54,7 @@ class PostgresRealtimeTest {
         Files.createTempDirectory(
             "messagelake-test-postgres",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    port = freePort();
+    port = FreePorts.one();
     script("reset");
     script("start");
   }
@@ -67,13 +66,18 @@ class PostgresRealtimeTest {
     LakeStorage.local().delete(serverDir);
   }
 
-  @Test
-  void theRealtimeJobUpsertsIntoPostgresAndTheDashboardReadsIt() throws Exception {
-    String[] database = {
+  /** The options that point a job at the test's server. */
+  private String[] databaseArgs() {
+    return new String[] {
       "--jdbcUrl=jdbc:postgresql://127.0.0.1:" + port + "/messagelake",
       "--jdbcUser=messagelake",
       "--jdbcPasswordFile=" + serverDir.resolve("password")
     };
+  }
+
+  @Test
+  void theRealtimeJobUpsertsIntoPostgresAndTheDashboardReadsIt() throws Exception {
+    String[] database = databaseArgs();
     JobProcess realtime =
         JobProcess.startWithoutLake(
             RealtimeJob.class,
@@ -143,11 +147,7 @@ class PostgresRealtimeTest {
 
   @Test
   void aStoppedServerIsWaitedForAndNoWindowIsCountedTwiceOrLost() throws Exception {
-    String[] database = {
-      "--jdbcUrl=jdbc:postgresql://127.0.0.1:" + port + "/messagelake",
-      "--jdbcUser=messagelake",
-      "--jdbcPasswordFile=" + serverDir.resolve("password")
-    };
+    String[] database = databaseArgs();
     DatabaseOptions options = PipelineOptionsFactory.fromArgs(database).as(DatabaseOptions.class);
     Duration startup = Duration.ofSeconds(120);
     try (KafkaBroker broker = KafkaBroker.start(logs.resolve("broker"))) {
@@ -273,11 +273,5 @@ class PostgresRealtimeTest {
     String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
     System.arraycopy(more, 0, all, first.length, more.length);
     return all;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
