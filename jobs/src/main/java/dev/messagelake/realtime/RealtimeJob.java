@@ -217,7 +217,7 @@ public class RealtimeJob {
                 Duration.standardSeconds(options.getEarlyFiringSeconds()),
                 Duration.standardSeconds(options.getAllowedLatenessSeconds()),
                 Countries.bundled()))
-        .apply("UpsertCounts", new UpsertCounts(options, options.getDatabaseOutageSeconds()));
+        .apply("UpsertCounts", new UpsertCounts(options));
     return pipeline.run();
   }
 

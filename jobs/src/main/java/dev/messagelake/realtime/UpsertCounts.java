@@ -18,18 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The count rows upserted into the database in batches ({@link MessageCountsTable#UPSERT}), waiting
- * out a database that went away for up to {@code outageSeconds}. Not JdbcIO's write: its retry
- * covers deadlocks only (SQLState 40001) and keeps the connection the server closed, so a restarted
- * PostgreSQL fails the pipeline. The upsert is idempotent, so a batch written again after a lost
- * connection changes nothing it had already written.
+ * out a database that went away for up to {@code --databaseOutageSeconds}. Not JdbcIO's write: its
+ * retry covers deadlocks only (SQLState 40001) and keeps the connection the server closed, so a
+ * restarted PostgreSQL fails the pipeline. The upsert is idempotent, so a batch written again after
+ * a lost connection changes nothing it had already written.
  */
 class UpsertCounts extends PTransform<PCollection<Row>, PDone> {
   private final MessageCountsTable.Database database;
   private final int outageSeconds;
 
-  UpsertCounts(DatabaseOptions options, int outageSeconds) {
+  UpsertCounts(RealtimeJob.Options options) {
     this.database = MessageCountsTable.Database.of(options);
-    this.outageSeconds = outageSeconds;
+    this.outageSeconds = options.getDatabaseOutageSeconds();
   }
 
   @Override
