@@ -49,7 +49,8 @@ public class LakeFlow {
           + " those jobs do.\n"
           + "Exit code 0: the lake reconciles and both reports are written; 1: it does not (see the"
           + " check); 2: a usage error; 130: stopped by a second Ctrl-C before the end.")
-  public interface Options extends LakeOptions, KafkaOptions, DatabaseOptions {
+  public interface Options
+      extends LakeOptions, KafkaOptions, DatabaseOptions, RealtimeJob.RestartOptions {
     @Description(
         "Also the near-real-time path, through the Kafka broker (./run.sh kafka start first): the"
             + " producer publishes to the topic, bronze ingests it, the realtime job counts it into"
