@@ -5,6 +5,7 @@ import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.silver.SilverCheckpoint;
 import dev.messagelake.storage.BatchLog;
 import dev.messagelake.storage.LakeStorage;
+import dev.messagelake.storage.LogEntry;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -99,8 +100,13 @@ public final class CheckpointFiles {
     BatchLog commits = silverLog(lake, SilverCheckpoint.COMMITS);
     Map<Path, Long> times = new TreeMap<>();
     for (long id : commits.ids()) {
+      // A batch whose plan a compaction has summed and deleted: its time is gone with it.
+      Optional<LogEntry> plan = read(() -> plans.get(id)).flatMap(e -> e);
+      if (plan.isEmpty()) {
+        continue;
+      }
       long committed = commits.writtenMillis(id);
-      for (String input : plans.require(id).list("input")) {
+      for (String input : plan.get().list("input")) {
         times.put(Path.of(input), committed);
       }
     }

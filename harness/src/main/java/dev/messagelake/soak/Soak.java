@@ -46,7 +46,13 @@ public class Soak {
   private static final long FINISH_TIMEOUT_SECONDS = 1800;
   private static final String CHECK_PASSED = "OK: bronze reconciles with silver";
   private static final java.util.Set<String> OWN_OPTIONS =
-      java.util.Set.of("--minutes", "--rowsPerSecond", "--sampleSeconds", "--work", "--report");
+      java.util.Set.of(
+          "--minutes",
+          "--rowsPerSecond",
+          "--sampleSeconds",
+          "--logRetentionSeconds",
+          "--work",
+          "--report");
 
   /** The soak's options. */
   @Description(
@@ -77,6 +83,15 @@ public class Soak {
     int getSampleSeconds();
 
     void setSampleSeconds(int value);
+
+    @Description(
+        "Seconds of history silver's logs keep, passed to the lake as its --logRetentionHours (the"
+            + " Delta logs) and --checkpointCleanupDelaySeconds (the checkpoint's compacted"
+            + " entries): short, so a run of minutes shows where each log levels off")
+    @Default.Integer(60)
+    int getLogRetentionSeconds();
+
+    void setLogRetentionSeconds(int value);
 
     @Description(
         "Folder of the run: the lake, the broker's data and logs, the lake's log, and the report"
@@ -145,6 +160,7 @@ public class Soak {
     }
     UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
     UserError.requireAtLeast("--sampleSeconds", options.getSampleSeconds(), 1);
+    UserError.requireAtLeast("--logRetentionSeconds", options.getLogRetentionSeconds(), 0);
     long durationSeconds = Math.max(1, Math.round(options.getMinutes() * 60));
     Path work = workFolder(options.getWork());
     Path reportFolder =
@@ -174,7 +190,9 @@ public class Soak {
               "--durationSeconds=" + durationSeconds,
               "--rowsPerSecond=" + options.getRowsPerSecond(),
               "--dashboardPort=" + dashboardPort,
-              "--kafkaBootstrapServers=" + running.broker.bootstrapServers()));
+              "--kafkaBootstrapServers=" + running.broker.bootstrapServers(),
+              "--logRetentionHours=" + options.getLogRetentionSeconds() / 3600.0,
+              "--checkpointCleanupDelaySeconds=" + options.getLogRetentionSeconds()));
       args.addAll(lakeOptions);
       Path lakeLog = work.resolve("lake.log");
       System.out.printf(

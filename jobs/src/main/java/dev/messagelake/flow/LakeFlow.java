@@ -20,6 +20,7 @@ import dev.messagelake.realtime.MessageCountsTable;
 import dev.messagelake.realtime.RealtimeJob;
 import dev.messagelake.silver.SilverCheckpoint;
 import dev.messagelake.silver.SilverJob;
+import dev.messagelake.silver.SilverRetentionOptions;
 import dev.messagelake.storage.JobLock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,11 @@ public class LakeFlow {
           + "Exit code 0: the lake reconciles and both reports are written; 1: it does not (see the"
           + " check); 2: a usage error; 130: stopped by a second Ctrl-C before the end.")
   public interface Options
-      extends LakeOptions, KafkaOptions, DatabaseOptions, RealtimeJob.RestartOptions {
+      extends LakeOptions,
+          KafkaOptions,
+          DatabaseOptions,
+          SilverRetentionOptions,
+          RealtimeJob.RestartOptions {
     @Description(
         "Also the near-real-time path, through the Kafka broker (./run.sh kafka start first): the"
             + " producer publishes to the topic, bronze ingests it, the realtime job counts it into"

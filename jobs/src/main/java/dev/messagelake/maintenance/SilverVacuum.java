@@ -68,7 +68,9 @@ public class SilverVacuum {
         if (table.latestVersion().isEmpty()) {
           continue;
         }
-        long oldestReadable = table.versionAt(retainedFrom).orElse(0L);
+        // The log's cleanup may have deleted versions within --retainHours: those stay unreadable.
+        long earliest = table.earliestVersion().orElse(0);
+        long oldestReadable = Math.max(earliest, table.versionAt(retainedFrom).orElse(earliest));
         Set<Path> needed = table.filesSince(oldestReadable);
         Set<Path> everListed = table.filesEverAdded();
         for (Path file : storage.visibleFilesUnder(data)) {

@@ -3,6 +3,7 @@ package dev.messagelake.silver;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.storage.BatchLog;
 import dev.messagelake.storage.CheckpointFolder;
+import dev.messagelake.storage.CompactibleBatchLog;
 import dev.messagelake.storage.JobLock;
 import dev.messagelake.storage.LakeStorage;
 import dev.messagelake.storage.LogEntry;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * files are recorded in {@code plans/<n>} before it runs; it writes into {@code staging/<n>/}, out
  * of readers' sight, and {@code staged/<n>} lists what it wrote; each file is then moved into its
  * table with one atomic rename, and {@code commits/<n>} commits the batch. A restart commits a
- * staged batch, and forgets a planned one: its files go to the next batch.
+ * staged batch, and forgets a planned one: its files go to the next batch. Plans and commits are
+ * compacted every {@link CompactibleBatchLog#INTERVAL} batches, each by its own rule.
  */
 public final class SilverCheckpoint {
   private static final Logger LOG = LoggerFactory.getLogger(SilverCheckpoint.class);
@@ -44,9 +47,10 @@ public final class SilverCheckpoint {
   private final LakeLayout layout;
   private final LakeStorage storage;
   private final CheckpointFolder folder;
-  private final BatchLog plans;
+  private final CompactibleBatchLog plans;
   private final BatchLog staged;
-  private final BatchLog commits;
+  private final CompactibleBatchLog commits;
+  private final Retention retention;
   private final Set<Path> committedInputs = new HashSet<>();
 
   /**
@@ -61,14 +65,77 @@ public final class SilverCheckpoint {
   private long lastBatch;
   private JobLock lock = JobLock.NONE; // what every commit requires still held
 
-  private SilverCheckpoint(LakeLayout layout) {
+  private SilverCheckpoint(LakeLayout layout, Retention retention) {
     this.layout = layout;
     this.storage = layout.storage();
     this.folder = folder(layout);
-    this.plans = folder.log(PLANS);
+    this.retention = retention;
+    this.plans =
+        new CompactibleBatchLog(
+            folder.log(PLANS), SilverCheckpoint::sumPlans, retention.cleanupDelayMillis);
     this.staged = folder.log(STAGED);
-    this.commits = folder.log(COMMITS);
+    this.commits =
+        new CompactibleBatchLog(
+            folder.log(COMMITS), SilverCheckpoint::sumCommits, retention.cleanupDelayMillis);
     this.inPlace = !storage.renamesAtomically();
+  }
+
+  /**
+   * A compact plan sums the inputs of the plans before it, which are all committed: a plan is
+   * written only once the batch before it is committed or forgotten.
+   */
+  static LogEntry sumPlans(LogEntry earlier, SortedMap<Long, LogEntry> plans) {
+    List<String> inputs = new ArrayList<>(earlier.list("input"));
+    plans.values().forEach(plan -> inputs.addAll(plan.list("input")));
+    return LogEntry.builder().putList("input", inputs).build();
+  }
+
+  /** A compact commit sums the rows and lists the files (with their batch) of those before it. */
+  static LogEntry sumCommits(LogEntry earlier, SortedMap<Long, LogEntry> commits) {
+    long inputs = earlier.find("inputs").map(Long::parseLong).orElse(0L);
+    long valid = earlier.find("valid").map(Long::parseLong).orElse(0L);
+    long corrupted = earlier.find("corrupted").map(Long::parseLong).orElse(0L);
+    List<String> files = new ArrayList<>(earlier.list("file"));
+    List<String> batches = new ArrayList<>(earlier.list("fileBatch"));
+    for (Map.Entry<Long, LogEntry> commit : commits.entrySet()) {
+      inputs += commit.getValue().getLong("inputs");
+      valid += commit.getValue().getLong("valid");
+      corrupted += commit.getValue().getLong("corrupted");
+      for (String file : commit.getValue().list("file")) {
+        files.add(file);
+        batches.add(Long.toString(commit.getKey()));
+      }
+    }
+    return LogEntry.builder()
+        .put("inputs", inputs)
+        .put("valid", valid)
+        .put("corrupted", corrupted)
+        .put("files", files.size())
+        .putList("file", files)
+        .putList("fileBatch", batches)
+        .build();
+  }
+
+  /**
+   * How long silver keeps what its logs no longer need: each table's Delta log history ({@code
+   * delta.logRetentionDuration}), and checkpoint entries a newer compact entry sums.
+   */
+  public static final class Retention {
+    public static final Retention DEFAULT = new Retention(168 * 3_600_000L, 600_000L);
+
+    final long deltaLogMillis;
+    final long cleanupDelayMillis;
+
+    public Retention(long deltaLogMillis, long cleanupDelayMillis) {
+      this.deltaLogMillis = deltaLogMillis;
+      this.cleanupDelayMillis = cleanupDelayMillis;
+    }
+
+    public static Retention of(SilverRetentionOptions options) {
+      return new Retention(
+          Math.round(options.getLogRetentionHours() * 3_600_000L),
+          options.getCheckpointCleanupDelaySeconds() * 1000L);
+    }
   }
 
   private static CheckpointFolder folder(LakeLayout layout) {
@@ -120,24 +187,32 @@ public final class SilverCheckpoint {
    * silver tables still hold exactly what it committed.
    */
   public static SilverCheckpoint recover(LakeLayout layout) {
-    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    return recover(layout, Retention.DEFAULT);
+  }
+
+  public static SilverCheckpoint recover(LakeLayout layout, Retention retention) {
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout, retention);
     checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
     checkpoint.storage.createDirectories(layout.silverCheckpoint());
     checkpoint.storage.delete(checkpoint.temp());
-    for (long id : checkpoint.plans.ids()) {
+    long newestCommitted = checkpoint.commits.log().latestId().orElse(0);
+    CompactibleBatchLog.Contents plans = checkpoint.plans.read();
+    checkpoint.committedInputs.addAll(inputs(plans.earlier));
+    for (Map.Entry<Long, LogEntry> plan : plans.entries.entrySet()) {
+      long id = plan.getKey();
       checkpoint.lastBatch = Math.max(checkpoint.lastBatch, id);
-      if (checkpoint.commits.contains(id)) {
-        checkpoint.committedInputs.addAll(checkpoint.readPlan(id).inputs);
+      if (id <= newestCommitted) { // batches commit in order: only the newest plan may not be
+        checkpoint.committedInputs.addAll(inputs(plan.getValue()));
       } else if (checkpoint.staged.contains(id)) {
         LOG.info("silver: batch {} was written but not committed: committing it now", id);
-        checkpoint.commit(checkpoint.readPlan(id));
+        checkpoint.commit(new Batch(id, inputs(plan.getValue())));
       } else {
         LOG.info(
             "silver: batch {} was interrupted before it was written: its files go to the next"
                 + " batch",
             id);
         checkpoint.storage.delete(checkpoint.staging(id));
-        checkpoint.plans.remove(id); // in place, its files are in no version: vacuum's
+        checkpoint.plans.log().remove(id); // in place, its files are in no version: vacuum's
       }
     }
     // What a commit leaves behind (a crash just after commits/<n>), and staging with no plan.
@@ -147,9 +222,8 @@ public final class SilverCheckpoint {
     for (long id : checkpoint.staged.ids()) {
       checkpoint.staged.remove(id);
     }
-    List<Long> committed = checkpoint.commits.ids();
     SilverTables.catchUp(
-        layout, committed.isEmpty() ? 0 : committed.get(committed.size() - 1), commitLog(layout));
+        layout, checkpoint.commits.log().latestId().orElse(0), checkpoint.commitLog());
     SilverTables.requireTablesMatchLog(layout);
     return checkpoint;
   }
@@ -276,7 +350,8 @@ public final class SilverCheckpoint {
         layout,
         batch.id,
         written.list("file").stream().map(layout.root()::resolve).collect(Collectors.toList()),
-        stagedRows);
+        stagedRows,
+        retention.deltaLogMillis);
     stagedRows.clear();
     commits.add(
         batch.id, LogEntry.builder().put("inputs", batch.inputs.size()).putAll(written).build());
@@ -292,17 +367,21 @@ public final class SilverCheckpoint {
    * the silver tables must see, no more, no less.
    */
   public static CommitLog commitLog(LakeLayout layout) {
-    CommitLog log = new CommitLog(layout.storage());
-    folder(layout).refuseEarlierFormat(EARLIER_FORMAT);
-    BatchLog commits = folder(layout).log(COMMITS);
-    for (long batch : commits.ids()) {
-      LogEntry done = commits.require(batch);
-      for (String file : done.list("file")) {
-        log.files.put(layout.root().resolve(file), batch);
-      }
-      log.validRows += done.getLong("valid");
-      log.corruptedRows += done.getLong("corrupted");
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout, Retention.DEFAULT);
+    checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
+    return checkpoint.commitLog();
+  }
+
+  private CommitLog commitLog() {
+    CommitLog log = new CommitLog(storage);
+    LogEntry all = commits.sum();
+    List<String> files = all.list("file");
+    List<String> batches = all.list("fileBatch");
+    for (int i = 0; i < files.size(); i++) {
+      log.files.put(layout.root().resolve(files.get(i)), Long.parseLong(batches.get(i)));
     }
+    log.validRows = all.getLong("valid");
+    log.corruptedRows = all.getLong("corrupted");
     return log;
   }
 
@@ -352,18 +431,23 @@ public final class SilverCheckpoint {
 
   /** The bronze files (relative to bronze's data folder) that committed batches took. */
   public static Set<Path> committedInputs(LakeLayout layout) {
-    SilverCheckpoint checkpoint = new SilverCheckpoint(layout);
+    SilverCheckpoint checkpoint = new SilverCheckpoint(layout, Retention.DEFAULT);
     checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
-    Set<Path> inputs = new HashSet<>();
-    for (long batch : checkpoint.commits.ids()) {
-      inputs.addAll(checkpoint.readPlan(batch).inputs);
-    }
+    long newestCommitted = checkpoint.commits.log().latestId().orElse(0);
+    CompactibleBatchLog.Contents plans = checkpoint.plans.read();
+    Set<Path> inputs = new HashSet<>(inputs(plans.earlier));
+    plans.entries.forEach(
+        (id, plan) -> {
+          if (id <= newestCommitted) {
+            inputs.addAll(inputs(plan));
+          }
+        });
     return inputs;
   }
 
-  private Batch readPlan(long id) {
-    return new Batch(
-        id, plans.require(id).list("input").stream().map(Path::of).collect(Collectors.toList()));
+  /** The bronze files a plan (or a sum of plans) lists, relative to bronze's data folder. */
+  private static List<Path> inputs(LogEntry plan) {
+    return plan.list("input").stream().map(Path::of).collect(Collectors.toList());
   }
 
   private Path staging(long id) {

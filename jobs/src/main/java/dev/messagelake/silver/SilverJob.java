@@ -57,7 +57,7 @@ public class SilverJob {
           + "Writes: silver/messages/data and silver/messages_corrupted/data (date=YYYY-MM-DD"
           + " folders), silver/checkpoint, and bronze/messages/quarantine for bronze files it"
           + " cannot read.")
-  public interface Options extends LakeOptions, DurationOptions {
+  public interface Options extends LakeOptions, DurationOptions, SilverRetentionOptions {
     @Description("Seconds between micro-batches")
     @Default.Integer(5)
     int getTriggerSeconds();
@@ -107,7 +107,8 @@ public class SilverJob {
       if (options.getReset()) {
         SilverCheckpoint.reset(layout);
       }
-      SilverCheckpoint checkpoint = SilverCheckpoint.recover(layout);
+      SilverCheckpoint checkpoint =
+          SilverCheckpoint.recover(layout, SilverCheckpoint.Retention.of(options));
       checkpoint.guardedBy(lock);
       new SilverJob(options, layout, countries, checkpoint).stream();
     }
@@ -289,5 +290,11 @@ public class SilverJob {
     UserError.requireAtLeast("--triggerSeconds", options.getTriggerSeconds(), 1);
     UserError.requireAtLeast("--maxRowsPerBatch", options.getMaxRowsPerBatch(), 1);
     UserError.requireDuration(options.getDurationSeconds());
+    UserError.requireAtLeast(
+        "--checkpointCleanupDelaySeconds", options.getCheckpointCleanupDelaySeconds(), 0);
+    if (!(options.getLogRetentionHours() >= 0)) {
+      throw new UserError(
+          "--logRetentionHours must be at least 0, got " + options.getLogRetentionHours());
+    }
   }
 }

@@ -55,10 +55,17 @@ public final class SilverTables {
    * each table once: a table that already holds the batch is left as it is, which completes a
    * commit a crash cut between the two tables. {@code rows} holds the row counts of the files
    * already known (from staging the batch in this run); the others are read from their footers.
+   * Each table's log keeps {@code logRetentionMillis} of history ({@link
+   * DeltaTable#withLogRetention}).
    */
-  static void commit(LakeLayout layout, long batch, List<Path> files, Map<Path, Long> rows) {
+  static void commit(
+      LakeLayout layout,
+      long batch,
+      List<Path> files,
+      Map<Path, Long> rows,
+      long logRetentionMillis) {
     for (Path data : layout.silverTables()) {
-      DeltaTable table = table(layout, data);
+      DeltaTable table = table(layout, data).withLogRetention(logRetentionMillis);
       List<NewFile> added =
           files.stream()
               .filter(f -> f.startsWith(data))
@@ -183,9 +190,14 @@ public final class SilverTables {
             .collect(Collectors.toList());
     Set<Path> everAdded = table.filesEverAdded();
     long newestBatch = table.transactionVersion(APP_ID);
+    // A batch's file replaced (by compaction) before the versions the log still holds is listed
+    // by none of them, yet was committed: vacuum's to delete.
+    long earliest = table.earliestVersion().orElse(0);
+    long forgottenBatches = earliest == 0 ? 0 : table.transactionVersion(APP_ID, earliest);
     List<Path> unlisted =
         storage.visibleFilesUnder(data).stream()
             .filter(f -> !everAdded.contains(f))
+            .filter(f -> batchOf(f) < 0 || batchOf(f) > forgottenBatches)
             .filter(f -> !f.getFileName().toString().startsWith(COMPACTED_PREFIX))
             .filter(f -> storage.renamesAtomically() || batchOf(f) <= newestBatch)
             .collect(Collectors.toList());

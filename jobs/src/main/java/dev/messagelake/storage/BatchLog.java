@@ -15,8 +15,14 @@ import java.util.OptionalLong;
  * after a crash) can never both record batch {@code n}.
  */
 public final class BatchLog {
-  /** The format this version writes and reads. */
+  /** The format of a plain entry, which every version since the lake's version 2 reads. */
   public static final int VERSION = 1;
+
+  /**
+   * The format of a {@link CompactibleBatchLog}'s compact entry: a reader of format v1 only refuses
+   * it, rather than read a log whose earlier entries may be gone.
+   */
+  public static final int COMPACT_VERSION = 2;
 
   private final LakeStorage storage;
   private final Path folder;
@@ -69,8 +75,12 @@ public final class BatchLog {
 
   /** Records entry {@code id}; fails if the log already holds one of that number. */
   public void add(long id, LogEntry entry) {
+    add(id, entry, VERSION);
+  }
+
+  void add(long id, LogEntry entry, int version) {
     storage.createDirectories(folder);
-    if (!storage.createAtomically(file(id), "v" + VERSION + "\n" + entry.encode())) {
+    if (!storage.createAtomically(file(id), "v" + version + "\n" + entry.encode())) {
       throw new IllegalStateException(
           file(id) + " already exists: batch " + id + " was recorded by another writer");
     }
@@ -108,17 +118,19 @@ public final class BatchLog {
               + " run with --reset to start this job's part of the lake again");
     }
     int version = Integer.parseInt(first.substring(1));
-    if (version != VERSION) {
+    if (version != VERSION && version != COMPACT_VERSION) {
       throw new UserError(
           file
               + " is in format v"
               + version
               + ", this version of message-lake reads v"
               + VERSION
+              + " and v"
+              + COMPACT_VERSION
               + ": run the version that wrote it, or --reset");
     }
     try {
-      return LogEntry.decode(lines.subList(1, lines.size()));
+      return LogEntry.decode(lines.subList(1, lines.size()), version);
     } catch (IllegalArgumentException e) {
       throw new UserError(
           file + " is not a valid log entry (" + e.getMessage() + "); run with --reset");

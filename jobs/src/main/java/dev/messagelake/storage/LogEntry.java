@@ -13,9 +13,17 @@ import java.util.Optional;
  */
 public final class LogEntry {
   private final Map<String, String> fields;
+  private final int
+      format; // the version line it was read with (what it is written with: its log's)
 
-  private LogEntry(Map<String, String> fields) {
+  private LogEntry(Map<String, String> fields, int format) {
     this.fields = Collections.unmodifiableMap(fields);
+    this.format = format;
+  }
+
+  /** An entry with no field. */
+  public static LogEntry empty() {
+    return builder().build();
   }
 
   public static Builder builder() {
@@ -48,7 +56,7 @@ public final class LogEntry {
     }
 
     public LogEntry build() {
-      return new LogEntry(new LinkedHashMap<>(fields));
+      return new LogEntry(new LinkedHashMap<>(fields), BatchLog.VERSION);
     }
   }
 
@@ -103,7 +111,28 @@ public final class LogEntry {
     return text.toString();
   }
 
-  static LogEntry decode(List<String> lines) {
+  int format() {
+    return format;
+  }
+
+  /** The fields whose names do not start with {@code prefix}. */
+  LogEntry without(String prefix) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    fields.forEach(
+        (name, value) -> {
+          if (!name.startsWith(prefix)) {
+            kept.put(name, value);
+          }
+        });
+    return new LogEntry(kept, format);
+  }
+
+  /** The fields whose names start with {@code prefix}, the prefix removed, as an entry. */
+  LogEntry under(String prefix) {
+    return new LogEntry(withPrefix(prefix), format);
+  }
+
+  static LogEntry decode(List<String> lines, int format) {
     Map<String, String> fields = new LinkedHashMap<>();
     for (String line : lines) {
       if (line.isBlank() || line.startsWith("#")) {
@@ -115,7 +144,7 @@ public final class LogEntry {
       }
       fields.put(line.substring(0, equals), line.substring(equals + 1));
     }
-    return new LogEntry(fields);
+    return new LogEntry(fields, format);
   }
 
   @Override

@@ -28,6 +28,7 @@ import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.RemoveFile;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.GenericRow;
+import io.delta.kernel.internal.snapshot.MetadataCleanup;
 import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.DateType;
@@ -80,11 +81,14 @@ public final class DeltaTable {
 
   private static final String ENGINE_INFO = "message-lake";
 
+  private final LakeStorage storage;
   private final Path root;
   private final Engine engine;
   private final Table table;
+  private long logRetentionMillis = -1; // -1: Kernel's own cleanup only, by the table's properties
 
   private DeltaTable(LakeStorage storage, Path root) {
+    this.storage = storage;
     this.root = root;
     this.engine = DefaultEngine.create(storage.hadoopConfiguration());
     this.table = Table.forPath(engine, storage.hadoopLocation(root));
@@ -93,6 +97,18 @@ public final class DeltaTable {
   /** The table whose data folder is {@code root} (it may not exist yet). */
   public static DeltaTable at(LakeStorage storage, Path root) {
     return new DeltaTable(storage, root);
+  }
+
+  /**
+   * Keeps {@code millis} of the log's history, as Delta's {@code delta.logRetentionDuration}, which
+   * Kernel 3.3 reads but lets no writer set: after each checkpoint, the log's files of versions
+   * before the newest checkpoint older than that are deleted, so the log still rebuilds every
+   * version it keeps (Delta's metadata cleanup). Kernel's own cleanup, by the property's default of
+   * 30 days, still runs too.
+   */
+  public DeltaTable withLogRetention(long millis) {
+    this.logRetentionMillis = millis;
+    return this;
   }
 
   /** A data file of the table as the log lists it. */
@@ -265,10 +281,35 @@ public final class DeltaTable {
     return files;
   }
 
-  /** Every file any version of the table ever listed (none when there is no table). */
+  /**
+   * Every file a version the log still holds ever listed (none when there is no table): all the
+   * table ever listed until the log's cleanup deletes its first versions.
+   */
   public Set<Path> filesEverAdded() {
-    OptionalLong newest = latestVersion();
-    return newest.isPresent() ? added(0, newest.getAsLong()) : Set.of();
+    OptionalLong earliest = earliestVersion();
+    return earliest.isPresent() ? filesSince(earliest.getAsLong()) : Set.of();
+  }
+
+  /**
+   * The oldest version the log can still rebuild: 0, or after its cleanup the oldest checkpoint
+   * whose commit it kept; empty when there is no table.
+   */
+  public OptionalLong earliestVersion() {
+    Path log = root.resolve(LOG_FOLDER);
+    if (!storage.exists(log)) {
+      return OptionalLong.empty();
+    }
+    Set<String> names = new HashSet<>();
+    storage.listFiles(log).forEach(f -> names.add(f.getFileName().toString()));
+    return names.stream()
+        .filter(n -> n.matches("\\d{20}\\.json"))
+        .sorted()
+        .filter(
+            n ->
+                n.startsWith("00000000000000000000.")
+                    || names.contains(n.replace(".json", ".checkpoint.parquet")))
+        .mapToLong(n -> Long.parseLong(n.substring(0, 20)))
+        .findFirst();
   }
 
   /** The version a reader at {@code millis} saw (the newest committed then), or empty if none. */
@@ -381,6 +422,13 @@ public final class DeltaTable {
       // 10 commits, which Kernel leaves to its caller.
       try {
         table.checkpoint(engine, result.getVersion());
+        if (logRetentionMillis >= 0) {
+          MetadataCleanup.cleanupExpiredLogs(
+              engine,
+              System::currentTimeMillis,
+              new io.delta.kernel.internal.fs.Path(table.getPath(engine)),
+              logRetentionMillis);
+        }
       } catch (IOException | RuntimeException e) {
         LOG.warn("{}: no checkpoint at version {}: {}", root, result.getVersion(), e.toString());
       }

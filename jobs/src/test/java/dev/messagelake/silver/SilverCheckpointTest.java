@@ -2,6 +2,7 @@ package dev.messagelake.silver;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,9 +14,14 @@ import dev.messagelake.contract.LakeSchemas;
 import dev.messagelake.contract.ParquetFixtures;
 import dev.messagelake.silver.SilverCheckpoint.Batch;
 import dev.messagelake.storage.LakeStorage;
+import dev.messagelake.table.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -136,6 +142,116 @@ class SilverCheckpointTest {
     UserError error = assertThrows(UserError.class, () -> SilverCheckpoint.recover(lake()));
     assertThat(error.getMessage(), containsString("earlier version of message-lake"));
     assertThat(error.getMessage(), containsString("--reset"));
+  }
+
+  /** No delay before compacted entries go, and no Delta log history beyond its checkpoint. */
+  private static final SilverCheckpoint.Retention NONE = new SilverCheckpoint.Retention(0, 0);
+
+  private static final SilverCheckpoint.Retention AN_HOUR =
+      new SilverCheckpoint.Retention(3_600_000L, 3_600_000L);
+
+  private static Path input(long id) {
+    return Path.of(String.format("values-%05d.parquet", id));
+  }
+
+  /** Plans, runs and stages batch {@code id} (one input, one file of {@code id} rows). */
+  private static Batch stage(SilverCheckpoint checkpoint, long id) throws Exception {
+    Batch batch = checkpoint.plan(List.of(input(id)));
+    assertEquals(id, batch.id);
+    Path file =
+        checkpoint
+            .staging(batch, SilverCheckpoint.MESSAGES)
+            .resolve("date=2024-12-15/" + batch.filePrefix() + "-x.parquet");
+    write(file, (int) id);
+    checkpoint.markStaged(batch, List.of(file));
+    return batch;
+  }
+
+  private long files(String folder) throws Exception {
+    try (var files = Files.list(root.resolve(folder))) {
+      return files.count();
+    }
+  }
+
+  /** What a restart must find after batches 1..last: every input taken once, every row there. */
+  private void assertRecoveredThrough(long last) {
+    SilverCheckpoint recovered = SilverCheckpoint.recover(lake(), NONE);
+    List<Path> all = LongStream.rangeClosed(1, last + 1).mapToObj(i -> input(i)).toList();
+    assertEquals(List.of(input(last + 1)), recovered.uncommitted(all));
+    assertEquals(last, recovered.committedInputCount());
+    assertEquals(Set.copyOf(all.subList(0, (int) last)), SilverCheckpoint.committedInputs(lake()));
+    SilverCheckpoint.CommitLog log = SilverCheckpoint.commitLog(lake());
+    assertEquals(last * (last + 1) / 2, log.validRows, "rows 1 + 2 + ... + last");
+    assertEquals(last, log.files.size());
+    assertEquals(
+        log.files.keySet(),
+        SilverTables.table(lake(), lake().silverMessagesData()).files().stream()
+            .map(f -> f.path)
+            .collect(Collectors.toSet()),
+        "the Delta log's newest version holds what the checkpoint committed");
+    log.files.forEach(
+        (file, batch) ->
+            assertEquals(batch, SilverTables.batchOf(file), file + " listed with its batch"));
+  }
+
+  @Test
+  void fiftyFiveBatchesLeavePlansCommitsAndTheDeltaLogBounded() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake(), NONE);
+    for (long id = 1; id <= 55; id++) {
+      checkpoint.commit(stage(checkpoint, id));
+      // Without compaction and cleanup each would hold a file (a JSON and its .crc) per batch.
+      assertThat(files("silver/checkpoint/plans"), lessThanOrEqualTo(20L));
+      assertThat(files("silver/checkpoint/commits"), lessThanOrEqualTo(20L));
+      assertThat(files("silver/messages/data/_delta_log"), lessThanOrEqualTo(2 * 21L + 5));
+    }
+    assertRecoveredThrough(55);
+    DeltaTable table = SilverTables.table(lake(), lake().silverMessagesData());
+    assertEquals(OptionalLong.of(50), table.earliestVersion(), "its newest checkpoint");
+    assertEquals(54, table.latestVersion().getAsLong());
+    assertEquals(55, table.transactionVersion(SilverTables.APP_ID));
+    assertEquals(55, table.filesEverAdded().size());
+    assertThrows(RuntimeException.class, () -> table.files(49), "time travel past the log fails");
+  }
+
+  @Test
+  void aKillAtEachStepOfACompactionLeavesARestartThatFindsEveryBatchOnce() throws Exception {
+    SilverCheckpoint checkpoint = SilverCheckpoint.recover(lake(), NONE);
+    for (long id = 1; id <= 29; id++) {
+      checkpoint.commit(stage(checkpoint, id));
+    }
+    // Killed once compact plan 30 was written (plans before 20 deleted), before the batch ran.
+    checkpoint.plan(List.of(input(30)));
+    assertRecoveredThrough(29);
+    assertFalse(Files.exists(root.resolve("silver/checkpoint/plans/30")), "forgotten");
+
+    // Killed with batch 30 staged: the restart commits it, compact commit 30 and all.
+    checkpoint = SilverCheckpoint.recover(lake(), AN_HOUR);
+    stage(checkpoint, 30);
+    assertRecoveredThrough(30);
+    assertEquals("v2", Files.readAllLines(root.resolve("silver/checkpoint/commits/30")).get(0));
+
+    // Killed after compact entries 40 were written, before any earlier entry was deleted (an hour
+    // of delay leaves them all), then half of those deleted by hand as a kill mid-way would.
+    checkpoint = SilverCheckpoint.recover(lake(), AN_HOUR);
+    for (long id = 31; id <= 40; id++) {
+      checkpoint.commit(stage(checkpoint, id));
+    }
+    assertEquals(21, files("silver/checkpoint/commits"), "20..40: none deleted yet");
+    assertRecoveredThrough(40);
+    for (String log : List.of("plans", "commits")) {
+      for (long id = 20; id < 25; id++) {
+        Files.delete(root.resolve("silver/checkpoint/" + log + "/" + id));
+      }
+    }
+    assertRecoveredThrough(40);
+
+    // The next compaction deletes what the kills left; a restart still finds every batch.
+    checkpoint = SilverCheckpoint.recover(lake(), NONE);
+    for (long id = 41; id <= 50; id++) {
+      checkpoint.commit(stage(checkpoint, id));
+    }
+    assertEquals(11, files("silver/checkpoint/commits"), "40..50");
+    assertRecoveredThrough(50);
   }
 
   private static void write(Path file, int rows) throws Exception {

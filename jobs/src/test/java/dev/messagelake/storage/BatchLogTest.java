@@ -66,13 +66,13 @@ class BatchLogTest {
   void anEntryWithoutAVersionOrOfANewerOneIsRefusedInOneLine() throws Exception {
     Files.createDirectories(folder.resolve("commits"));
     Files.writeString(folder.resolve("commits/1"), "nextValue=5\n");
-    Files.writeString(folder.resolve("commits/2"), "v2\nnextValue=5\n");
+    Files.writeString(folder.resolve("commits/2"), "v3\nnextValue=5\n");
 
     UserError old = assertThrows(UserError.class, () -> log().get(1));
     assertThat(old.getMessage(), containsString("earlier version of message-lake"));
     assertThat(old.getMessage(), containsString("--reset"));
     UserError newer = assertThrows(UserError.class, () -> log().get(2));
-    assertThat(newer.getMessage(), containsString("format v2"));
+    assertThat(newer.getMessage(), containsString("format v3"));
   }
 
   @Test
