@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +122,9 @@ public final class SilverCheckpoint {
    * delta.logRetentionDuration}), and checkpoint entries a newer compact entry sums.
    */
   public static final class Retention {
-    public static final Retention DEFAULT = new Retention(168 * 3_600_000L, 600_000L);
+    /** The defaults of {@link SilverRetentionOptions}, for readers that delete nothing. */
+    public static final Retention DEFAULT =
+        of(PipelineOptionsFactory.as(SilverRetentionOptions.class));
 
     final long deltaLogMillis;
     final long cleanupDelayMillis;
