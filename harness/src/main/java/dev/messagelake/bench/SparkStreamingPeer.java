@@ -187,6 +187,8 @@ public final class SparkStreamingPeer {
   private static StreamingQuery produce(SparkSession spark, Map<String, String> options)
       throws Exception {
     String bronze = options.get("bronze");
+    // The file source of silver, started next, refuses a folder that does not exist yet.
+    Files.createDirectories(Path.of(bronze));
     Dataset<Row> messages =
         spark
             .readStream()
