@@ -669,56 +669,60 @@ public class Benchmark {
    */
   private void sustained() throws Exception {
     List<Step> steps = new ArrayList<>();
-    for (String engine : List.of(DIRECT, SPARK, SPARK_SS)) {
-      RateLadder ladder =
-          new RateLadder(
-              options.getSustainedStartRate(),
-              options.getSustainedBisections(),
-              options.getSustainedMaxSteps());
-      Step best = null;
-      for (long rate = ladder.next(); rate > 0; rate = ladder.next()) {
-        Step step = sustainedStep(engine, rate);
-        ladder.record(rate, step.verdict().keptUp());
-        steps.add(step);
-        if (step.verdict().keptUp() && (best == null || rate > best.rate())) {
-          best = step;
+    try {
+      for (String engine : List.of(DIRECT, SPARK, SPARK_SS)) {
+        RateLadder ladder =
+            new RateLadder(
+                options.getSustainedStartRate(),
+                options.getSustainedBisections(),
+                options.getSustainedMaxSteps());
+        Step best = null;
+        for (long rate = ladder.next(); rate > 0; rate = ladder.next()) {
+          Step step = sustainedStep(engine, rate);
+          ladder.record(rate, step.verdict().keptUp());
+          steps.add(step);
+          if (step.verdict().keptUp() && (best == null || rate > best.rate())) {
+            best = step;
+          }
         }
+        report.add(
+            "sustained",
+            SUSTAINED,
+            engine,
+            0,
+            ladder.highestKeptUp(),
+            "rows/s",
+            true,
+            best != null ? best.usage() : new ProcessProbe.Usage(0, 0, 0, 0, List.of()),
+            searchNote(ladder));
       }
-      report.add(
-          "sustained",
-          SUSTAINED,
-          engine,
-          0,
-          ladder.highestKeptUp(),
-          "rows/s",
-          true,
-          best != null ? best.usage() : new ProcessProbe.Usage(0, 0, 0, 0, List.of()),
-          searchNote(ladder));
-    }
-    // Each step's own row, after the engines': a table of its own below the rates.
-    for (Step step : steps) {
-      CommitLags.Verdict verdict = step.verdict();
-      report.add(
-          "sustained",
-          SUSTAINED_STEPS,
-          String.format(Locale.ROOT, "%s, %,d rows/s", step.engine(), step.rate()),
-          0,
-          verdict.p95(),
-          "s",
-          false,
-          step.usage(),
-          String.format(
-              Locale.ROOT,
-              "kept up: %s; p50 %.2f s, max %.2f s, last third p95 %.2f s; %d bronze files, %d"
-                  + " after the first commit; producer %,.0f rows/s; %.2f cores",
-              verdict.keptUp() ? "yes" : "**no** (" + verdict.why() + ")",
-              verdict.p50(),
-              verdict.max(),
-              verdict.lastThirdP95(),
-              verdict.files(),
-              verdict.steadyFiles(),
-              verdict.producedRowsPerSecond(),
-              step.cores()));
+    } finally {
+      // Each step's own row, after the engines': a table of its own below the rates (and kept
+      // when a later step fails).
+      for (Step step : steps) {
+        CommitLags.Verdict verdict = step.verdict();
+        report.add(
+            "sustained",
+            SUSTAINED_STEPS,
+            String.format(Locale.ROOT, "%s, %,d rows/s", step.engine(), step.rate()),
+            0,
+            verdict.p95(),
+            "s",
+            false,
+            step.usage(),
+            String.format(
+                Locale.ROOT,
+                "kept up: %s; p50 %.2f s, max %.2f s, last third p95 %.2f s; %d bronze files, %d"
+                    + " after the first commit; producer %,.0f rows/s; %.2f cores",
+                verdict.keptUp() ? "yes" : "**no** (" + verdict.why() + ")",
+                verdict.p50(),
+                verdict.max(),
+                verdict.lastThirdP95(),
+                verdict.files(),
+                verdict.steadyFiles(),
+                verdict.producedRowsPerSecond(),
+                step.cores()));
+      }
     }
   }
 
