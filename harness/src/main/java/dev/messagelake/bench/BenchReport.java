@@ -101,6 +101,7 @@ final class BenchReport {
     return results.stream()
         .filter(r -> r.engine.equals(peer) && r.measure.equals(ours.measure) && r.tier == ours.tier)
         .findFirst()
+        .filter(p -> p.value > 0 && ours.value > 0) // a rate of 0 (none kept up) has no ratio
         .map(p -> ours.higherIsBetter ? ours.value / p.value : p.value / ours.value);
   }
 

@@ -40,6 +40,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.runners.spark.SparkCommonPipelineOptions;
@@ -68,6 +71,7 @@ import org.slf4j.LoggerFactory;
  *             over the same after compact and vacuum
  *   storage:  silver and gold with the lake on the local disk, HDFS and S3 (s3proxy)
  *   dashboard: response times of the dashboard's JSON, many clients polling it back to back
+ *   sustained: the highest producer rate silver keeps up with, producer and silver together
  * </pre>
  */
 public class Benchmark {
@@ -92,7 +96,8 @@ public class Benchmark {
           "smallfiles",
           "storage",
           "flink",
-          "dashboard");
+          "dashboard",
+          "sustained");
   static final String QUICK_HELP = "./run.sh bronze --help";
   static final String QUICK_CHECK = "./run.sh check, 1,000-row lake";
   static final String QUICK_GOLD = "./run.sh gold, 1,000-row lake";
@@ -130,7 +135,9 @@ public class Benchmark {
             + " a day of 5 s batches, also compacted; storage: silver and gold with the lake on the"
             + " local disk, on a real HDFS and on a real S3 server; flink: silver, gold and latency"
             + " on a Flink session cluster started here; dashboard: --dashboardClients polling the"
-            + " dashboard's JSON back to back for --dashboardSeconds)")
+            + " dashboard's JSON back to back for --dashboardSeconds; sustained: the highest"
+            + " producer rate silver keeps up with, Direct and Spark runners and Spark Structured"
+            + " Streaming, --sustainedMinutes per step)")
     @Default.String("producer,silver,latency,gold,lake,quick,foreign")
     String getSections();
 
@@ -179,6 +186,38 @@ public class Benchmark {
 
     void setDashboardSeconds(int value);
 
+    @Description(
+        "Sustained section: minutes each step runs the producer and silver together (issue 23's"
+            + " protocol: 10); fractions allowed for a short run")
+    @Default.Double(10)
+    double getSustainedMinutes();
+
+    void setSustainedMinutes(double value);
+
+    @Description(
+        "Sustained section: the first rate tried, rows per second; it doubles while silver keeps"
+            + " up")
+    @Default.Long(2000)
+    long getSustainedStartRate();
+
+    void setSustainedStartRate(long value);
+
+    @Description(
+        "Sustained section: steps bisecting between the highest rate that kept up and the lowest"
+            + " that did not, once one did not")
+    @Default.Integer(3)
+    int getSustainedBisections();
+
+    void setSustainedBisections(int value);
+
+    @Description(
+        "Sustained section: at most this many steps per engine; a search cut short reports the"
+            + " highest rate that kept up so far")
+    @Default.Integer(10)
+    int getSustainedMaxSteps();
+
+    void setSustainedMaxSteps(int value);
+
     @Description("Folder of the results (bench-<time>.md and .json)")
     @Default.String("bench/results")
     String getResults();
@@ -216,6 +255,13 @@ public class Benchmark {
     UserError.requireAtLeast("--repeats", options.getRepeats(), 1);
     UserError.requireAtLeast("--dashboardClients", options.getDashboardClients(), 1);
     UserError.requireAtLeast("--dashboardSeconds", options.getDashboardSeconds(), 1);
+    UserError.requireAtLeast("--sustainedStartRate", options.getSustainedStartRate(), 1);
+    UserError.requireAtLeast("--sustainedBisections", options.getSustainedBisections(), 0);
+    UserError.requireAtLeast("--sustainedMaxSteps", options.getSustainedMaxSteps(), 1);
+    if (!(options.getSustainedMinutes() * 60 >= 10)) {
+      throw new UserError(
+          "--sustainedMinutes must be at least 10 s (0.17), got " + options.getSustainedMinutes());
+    }
     for (String section : sections) {
       if (!SECTIONS.contains(section)) {
         throw new UserError("--sections: unknown section '" + section + "'; known: " + SECTIONS);
@@ -265,6 +311,9 @@ public class Benchmark {
       }
       if (sections.contains("dashboard")) {
         bench.dashboard();
+      }
+      if (sections.contains("sustained")) {
+        bench.sustained();
       }
     } finally {
       bench.report.write(Path.of(options.getResults()));
@@ -492,48 +541,21 @@ public class Benchmark {
    * file, the time from its commit (its modification time) to its batch's commit in silver.
    */
   private void latency(String engine) throws Exception {
-    Path lake = fresh("latency-" + slug(engine));
+    String label = "latency-" + slug(engine);
+    Path lake = fresh(label);
     LakeLayout layout = new LakeLayout(lake);
     int seconds = options.getLatencySeconds();
-    List<String> producerArgs = new ArrayList<>(defaults.of("bronze"));
-    producerArgs.add("--lake=" + lake);
-    producerArgs.add("--rowsPerSecond=" + options.getLatencyRowsPerSecond());
-    producerArgs.add("--durationSeconds=" + seconds);
     ChildJvm producer =
-        ChildJvm.start(
-            List.of(),
-            defaults.jvmOptions("bronze"),
-            BronzeProducer.class,
-            log("latency-producer-" + slug(engine)),
-            producerArgs);
-    Path checkpoint = lake.resolve("spark-checkpoint");
-    ChildJvm stream;
-    if (engine.equals(SPARK_SS)) {
-      stream =
-          ChildJvm.start(
-              SparkStreamingPeer.class,
-              log("latency-" + slug(engine)),
-              List.of(
-                  "silver",
-                  "--bronze=" + layout.bronzeData(),
-                  "--silver=" + lake.resolve("silver"),
-                  "--checkpoint=" + checkpoint,
-                  "--trigger=5",
-                  "--durationSeconds=" + (seconds + 15),
-                  "--master=" + options.getSparkMaster()));
-    } else {
-      List<String> args = new ArrayList<>(defaults.of("silver"));
-      args.addAll(runner(engine));
-      args.add("--lake=" + lake);
-      args.add("--durationSeconds=" + (seconds + 15));
-      stream =
-          ChildJvm.start(
-              List.of(),
-              defaults.jvmOptions("silver"),
-              SilverJob.class,
-              log("latency-" + slug(engine)),
-              args);
-    }
+        startProducer(
+            "latency-producer-" + slug(engine),
+            lake,
+            DIRECT,
+            options.getLatencyRowsPerSecond(),
+            seconds);
+    ChildJvm stream =
+        engine.equals(SPARK_SS)
+            ? startSparkStreaming(label, lake, "--durationSeconds=" + (seconds + 15))
+            : startSilverStream(label, lake, engine, seconds + 15);
     LOG.info(
         "bench: latency of {} at a 5 s trigger, producer at {} rows/s for {} s",
         engine,
@@ -541,37 +563,18 @@ public class Benchmark {
         seconds);
     ProcessProbe.Usage usage = ProcessProbe.follow(stream, seconds + 120);
     producer.waitFor(120);
-    requireSuccess("latency-" + slug(engine), stream, usage);
+    requireSuccess(label, stream, usage);
 
-    Map<Path, Long> committed =
-        engine.equals(SPARK_SS)
-            ? SparkStreamingLog.commitTimes(checkpoint, layout.bronzeData())
-            : CheckpointFiles.silverCommitTimes(layout);
-    // Steady state: the files published after the stream's first commit (its start-up done).
-    long firstCommit =
-        committed.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-    List<Long> latencies = new ArrayList<>();
-    for (Path file : LakeStorage.local().parquetFilesUnder(layout.bronzeData())) {
-      Long at = committed.get(layout.bronzeData().relativize(file));
-      long published = changedMillis(file);
-      if (at != null && published > firstCommit) {
-        latencies.add(at - published);
-      }
-    }
+    List<CommitLags.File> files = CommitLags.of(layout.bronzeData(), commitTimes(engine, lake));
+    List<Long> latencies = CommitLags.sortedLags(CommitLags.steadyState(files));
     if (latencies.isEmpty()) {
       throw new JobFailed(
-          "latency-"
-              + slug(engine)
-              + ": no bronze file was committed into silver; see "
-              + stream.log());
+          label + ": no bronze file was committed into silver; see " + stream.log());
     }
-    latencies.sort(Long::compare);
     String detail =
         String.format(
             "%d bronze files, %d published after the first commit; max %.2f s",
-            LakeStorage.local().parquetFilesUnder(layout.bronzeData()).size(),
-            latencies.size(),
-            latencies.get(latencies.size() - 1) / 1000.0);
+            files.size(), latencies.size(), latencies.get(latencies.size() - 1) / 1000.0);
     report.add(
         "latency",
         "Silver latency p50, 5 s trigger",
@@ -592,6 +595,232 @@ public class Benchmark {
         false,
         usage,
         detail);
+  }
+
+  /** Our producer into {@code lake} at {@code rate} for {@code seconds}, on engine's runner. */
+  private ChildJvm startProducer(String label, Path lake, String engine, long rate, int seconds)
+      throws Exception {
+    return ChildJvm.start(
+        List.of(),
+        defaults.jvmOptions("bronze"),
+        BronzeProducer.class,
+        log(label),
+        jobArgs(
+            "bronze",
+            engine,
+            lake.toString(),
+            "--rowsPerSecond=" + rate,
+            "--durationSeconds=" + seconds));
+  }
+
+  /** Our silver stream over {@code lake}'s bronze, at its default 5 s trigger. */
+  private ChildJvm startSilverStream(String label, Path lake, String engine, int seconds)
+      throws Exception {
+    return ChildJvm.start(
+        List.of(),
+        defaults.jvmOptions("silver"),
+        SilverJob.class,
+        log(label),
+        jobArgs("silver", engine, lake.toString(), "--durationSeconds=" + seconds));
+  }
+
+  /** The Spark peer's silver stream over {@code lake}'s bronze, 5 s trigger, and {@code more}. */
+  private ChildJvm startSparkStreaming(String label, Path lake, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "silver",
+                "--bronze=" + new LakeLayout(lake).bronzeData(),
+                "--silver=" + lake.resolve("silver"),
+                "--checkpoint=" + lake.resolve("spark-checkpoint"),
+                "--trigger=5",
+                "--master=" + options.getSparkMaster()));
+    args.addAll(List.of(more));
+    return ChildJvm.start(SparkStreamingPeer.class, log(label), args);
+  }
+
+  /** When each bronze file of {@code lake} was committed into silver, by engine's checkpoint. */
+  private static Map<Path, Long> commitTimes(String engine, Path lake) {
+    LakeLayout layout = new LakeLayout(lake);
+    return engine.equals(SPARK_SS)
+        ? SparkStreamingLog.commitTimes(lake.resolve("spark-checkpoint"), layout.bronzeData())
+        : CheckpointFiles.silverCommitTimes(layout);
+  }
+
+  // ---- sustained -----------------------------------------------------------------------------
+
+  static final String SUSTAINED = "Sustained end to end: highest rate that keeps up";
+  static final String SUSTAINED_STEPS = "Sustained end to end, each step: p95 lag";
+
+  /** After the producer's end, silver's time to commit the last files before it is stopped. */
+  private static final int GRACE_SECONDS = 20;
+
+  /** One step of the search: its rate, what it saw, and what the processes used. */
+  private record Step(
+      String engine,
+      long rate,
+      CommitLags.Verdict verdict,
+      ProcessProbe.Usage usage,
+      double cores) {}
+
+  /**
+   * Issue 23: for each engine, the highest producer rate silver keeps up with, producer and silver
+   * running together (a {@link RateLadder} of steps, each judged by {@link CommitLags#judge}).
+   */
+  private void sustained() throws Exception {
+    List<Step> steps = new ArrayList<>();
+    try {
+      for (String engine : List.of(DIRECT, SPARK, SPARK_SS)) {
+        RateLadder ladder =
+            new RateLadder(
+                options.getSustainedStartRate(),
+                options.getSustainedBisections(),
+                options.getSustainedMaxSteps());
+        Step best = null;
+        for (long rate = ladder.next(); rate > 0; rate = ladder.next()) {
+          Step step = sustainedStep(engine, rate);
+          ladder.record(rate, step.verdict().keptUp());
+          steps.add(step);
+          if (step.verdict().keptUp() && (best == null || rate > best.rate())) {
+            best = step;
+          }
+        }
+        report.add(
+            "sustained",
+            SUSTAINED,
+            engine,
+            0,
+            ladder.highestKeptUp(),
+            "rows/s",
+            true,
+            best != null ? best.usage() : new ProcessProbe.Usage(0, 0, 0, 0, List.of()),
+            searchNote(ladder));
+      }
+    } finally {
+      // Each step's own row, after the engines': a table of its own below the rates (and kept
+      // when a later step fails).
+      for (Step step : steps) {
+        CommitLags.Verdict verdict = step.verdict();
+        report.add(
+            "sustained",
+            SUSTAINED_STEPS,
+            String.format(Locale.ROOT, "%s, %,d rows/s", step.engine(), step.rate()),
+            0,
+            verdict.p95(),
+            "s",
+            false,
+            step.usage(),
+            String.format(
+                Locale.ROOT,
+                "kept up: %s; p50 %.2f s, max %.2f s, last third p95 %.2f s; %d bronze files, %d"
+                    + " after the first commit; producer %,.0f rows/s; %.2f cores",
+                verdict.keptUp() ? "yes" : "**no** (" + verdict.why() + ")",
+                verdict.p50(),
+                verdict.max(),
+                verdict.lastThirdP95(),
+                verdict.files(),
+                verdict.steadyFiles(),
+                verdict.producedRowsPerSecond(),
+                step.cores()));
+      }
+    }
+  }
+
+  /** "kept up at 16,000, not at 24,000 rows/s; 7 steps of 10 min". */
+  private String searchNote(RateLadder ladder) {
+    String steps =
+        String.format(
+            Locale.ROOT, "%d steps of %s min", ladder.steps(), options.getSustainedMinutes());
+    if (ladder.highestKeptUp() == 0) {
+      return String.format(
+          Locale.ROOT, "none kept up, down to %,d rows/s; %s", ladder.lowestFellBehind(), steps);
+    }
+    if (ladder.lowestFellBehind() == 0) {
+      return String.format(
+          Locale.ROOT,
+          "every rate kept up (at least %,d rows/s: the steps ran out); %s",
+          ladder.highestKeptUp(),
+          steps);
+    }
+    return String.format(
+        Locale.ROOT,
+        "kept up at %,d, not at %,d rows/s; %s",
+        ladder.highestKeptUp(),
+        ladder.lowestFellBehind(),
+        steps);
+  }
+
+  /**
+   * The producer at {@code rate} and silver together for --sustainedMinutes, then silver alone for
+   * a grace, then stopped. Ours run as two processes (as {@code ./run.sh bronze} and {@code
+   * ./run.sh silver}), their CPU and peak RSS added; the peer is one Spark application of two
+   * queries.
+   */
+  private Step sustainedStep(String engine, long rate) throws Exception {
+    int seconds = (int) Math.round(options.getSustainedMinutes() * 60);
+    String label = "sustained-" + slug(engine) + "-" + rate;
+    Path lake = fresh(label);
+    LakeLayout layout = new LakeLayout(lake);
+    LOG.info("bench: sustained, {} at {} rows/s for {} s", engine, rate, seconds);
+    ProcessProbe.Usage usage;
+    double cores; // from a third into the run to the producer's end: start-up left out
+    if (engine.equals(SPARK_SS)) {
+      ChildJvm app =
+          startSparkStreaming(
+              label,
+              lake,
+              "--rowsPerSecond=" + rate,
+              "--produceSeconds=" + seconds,
+              "--graceSeconds=" + GRACE_SECONDS,
+              "--bronzeCheckpoint=" + lake.resolve("spark-bronze-checkpoint"));
+      usage = ProcessProbe.follow(app, seconds + GRACE_SECONDS + 600);
+      requireSuccess(label, app, usage);
+      cores = usage.coresBetween(seconds / 3.0, seconds);
+    } else {
+      ChildJvm producer = startProducer(label + "-producer", lake, engine, rate, seconds);
+      // Stopped here, a grace after the producer's end; its own limit only a backstop.
+      ChildJvm stream = startSilverStream(label, lake, engine, seconds + GRACE_SECONDS + 600);
+      ExecutorService watchers = Executors.newFixedThreadPool(2);
+      try {
+        Future<ProcessProbe.Usage> producing =
+            watchers.submit(() -> ProcessProbe.follow(producer, seconds + 600));
+        Future<ProcessProbe.Usage> streaming =
+            watchers.submit(() -> ProcessProbe.follow(stream, seconds + GRACE_SECONDS + 900));
+        ProcessProbe.Usage producerUsage = producing.get();
+        requireSuccess(label + "-producer", producer, producerUsage);
+        Thread.sleep(GRACE_SECONDS * 1000L);
+        stream.stop(120);
+        ProcessProbe.Usage streamUsage = streaming.get();
+        requireSuccess(label, stream, streamUsage);
+        usage = ProcessProbe.Usage.together(producerUsage, streamUsage);
+        cores =
+            producerUsage.coresBetween(seconds / 3.0, seconds)
+                + streamUsage.coresBetween(seconds / 3.0, seconds);
+      } finally {
+        watchers.shutdownNow();
+        if (stream.isAlive()) {
+          stream.kill();
+        }
+        if (producer.isAlive()) {
+          producer.kill();
+        }
+      }
+    }
+    List<CommitLags.File> files = CommitLags.of(layout.bronzeData(), commitTimes(engine, lake));
+    long rows = 0;
+    for (Path file : LakeStorage.local().parquetFilesUnder(layout.bronzeData())) {
+      rows += ParquetFooters.rowCount(LakeStorage.local(), file);
+    }
+    CommitLags.Verdict verdict = CommitLags.judge(files, rows, rate, 1);
+    LOG.info(
+        "bench: sustained, {} at {} rows/s: kept up {} (p95 {} s) {}",
+        engine,
+        rate,
+        verdict.keptUp(),
+        verdict.p95(),
+        verdict.why());
+    LakeStorage.local().delete(lake); // a step at a high rate leaves gigabytes
+    return new Step(engine, rate, verdict, usage, cores);
   }
 
   // ---- gold ----------------------------------------------------------------------------------
@@ -1318,15 +1547,6 @@ public class Benchmark {
 
   private static String slug(String engine) {
     return engine.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
-  }
-
-  /** When a file was last renamed: its publication (a rename changes the inode's ctime). */
-  private static long changedMillis(Path file) {
-    try {
-      return ((java.nio.file.attribute.FileTime) Files.getAttribute(file, "unix:ctime")).toMillis();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static long bronzeRows(LakeLayout layout) {

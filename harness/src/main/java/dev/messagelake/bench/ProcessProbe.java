@@ -44,6 +44,19 @@ public final class ProcessProbe {
       this.samples = samples;
     }
 
+    /**
+     * Two processes run side by side, as one: CPU and peak RSS added (the peaks may not coincide:
+     * an upper bound), the longer wall time; no samples.
+     */
+    static Usage together(Usage a, Usage b) {
+      return new Usage(
+          a.exitCode != 0 ? a.exitCode : b.exitCode,
+          Math.max(a.wallSeconds, b.wallSeconds),
+          a.cpuSeconds + b.cpuSeconds,
+          a.peakRssMb + b.peakRssMb,
+          List.of());
+    }
+
     /** Cores used on average between two moments of the run (seconds since its start). */
     double coresBetween(double fromSecond, double toSecond) {
       Sample from = null;

@@ -37,8 +37,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The Spark peer of the benchmark: silver and gold written the way a Spark user writes them
  * directly, to compare the Beam pipelines against. {@code silver} is the notebook's Structured
- * Streaming query (parquet file source, {@code foreachBatch}, two partitioned appends); {@code
- * gold} is a batch Spark SQL job (ROW_NUMBER dedup, two pivots) writing the two report CSVs.
+ * Streaming query (parquet file source, {@code foreachBatch}, two partitioned appends); with {@code
+ * --rowsPerSecond} the same application also runs the notebook's producer as a second query (rate
+ * source, fake fields, a bronze parquet append per 1 s batch). {@code gold} is a batch Spark SQL
+ * job (ROW_NUMBER dedup, two pivots) writing the two report CSVs.
  *
  * <p>Run by the benchmark harness as a child JVM; ends with one stdout line {@code RESULT {...}}
  * (flat JSON), exit 0. A bad argument prints one {@code usage:} line and exits 2.
@@ -47,6 +49,7 @@ public final class SparkStreamingPeer {
   private static final String USAGE =
       "usage: SparkStreamingPeer silver --bronze=<dir> --silver=<dir> --checkpoint=<dir>"
           + " [--trigger=availableNow|<seconds>] [--durationSeconds=N] [--master=local[2]]"
+          + " [--rowsPerSecond=N --produceSeconds=N --graceSeconds=N --bronzeCheckpoint=<dir>]"
           + " | gold --silver=<dir> --out=<dir> [--master=local[2]]";
 
   /** Bronze as a streaming file source must be told it (no schema inference on streams). */
@@ -119,6 +122,8 @@ public final class SparkStreamingPeer {
     AtomicLong corrupted = new AtomicLong();
     AtomicLong batches = new AtomicLong();
     long started = System.nanoTime();
+    // The producer first, so silver's first listing of bronze already races fresh files.
+    StreamingQuery producer = options.containsKey("rowsPerSecond") ? produce(spark, options) : null;
     StreamingQuery query =
         spark
             .readStream()
@@ -141,16 +146,21 @@ public final class SparkStreamingPeer {
             .start();
 
     long deadline = durationNanos > 0 ? started + durationNanos : Long.MAX_VALUE;
+    if (producer != null) {
+      // Silver runs on for a grace after the producer's last batch: time to commit its files.
+      long produceEnd = started + (long) (number(options.get("produceSeconds")) * 1e9);
+      while (!stopRequested.get() && System.nanoTime() < produceEnd) {
+        query.awaitTermination(200);
+      }
+      stopBetweenBatches(producer);
+      deadline = System.nanoTime() + (long) (number(options.get("graceSeconds")) * 1e9);
+    }
     while (!stopRequested.get() && System.nanoTime() < deadline) {
       if (query.awaitTermination(200)) { // true when AvailableNow drained the backlog
         break;
       }
     }
-    // Stop between batches when we can: an interrupted batch may have appended one side only.
-    for (int i = 0; i < 600 && query.isActive() && query.status().isTriggerActive(); i++) {
-      Thread.sleep(50);
-    }
-    query.stop();
+    stopBetweenBatches(query);
     double seconds = PeerArgs.secondsSince(started);
 
     Map<String, Object> result = new LinkedHashMap<>();
@@ -159,6 +169,51 @@ public final class SparkStreamingPeer {
     result.put("batches", batches.get());
     result.put("seconds", seconds);
     return result;
+  }
+
+  /** Stops between batches when it can: an interrupted batch may have written half its files. */
+  private static void stopBetweenBatches(StreamingQuery query) throws Exception {
+    for (int i = 0; i < 600 && query.isActive() && query.status().isTriggerActive(); i++) {
+      Thread.sleep(50);
+    }
+    query.stop();
+  }
+
+  /**
+   * The notebook's producer: a rate source, each row given fake fields (from its value, so a run is
+   * repeatable), appended to bronze as parquet every second. One partition: one file per batch, as
+   * ours writes one per 1 s window.
+   */
+  private static StreamingQuery produce(SparkSession spark, Map<String, String> options)
+      throws Exception {
+    String bronze = options.get("bronze");
+    // The file source of silver, started next, refuses a folder that does not exist yet.
+    Files.createDirectories(Path.of(bronze));
+    Dataset<Row> messages =
+        spark
+            .readStream()
+            .format("rate")
+            .option("rowsPerSecond", options.get("rowsPerSecond"))
+            .option("numPartitions", 1)
+            .load()
+            .selectExpr(
+                "timestamp",
+                "value",
+                "element_at(array('OPEN', 'RECEIVED', 'SENT', 'CREATED', 'CLICKED', '', 'NONE'),"
+                    + " CAST(pmod(hash(value, 1), 7) + 1 AS INT)) AS event_type",
+                "concat('message-', pmod(hash(value, 2), 50)) AS message_id",
+                "element_at(array('CHAT', 'EMAIL', 'SMS', 'PUSH', 'OTHER'),"
+                    + " CAST(pmod(hash(value, 3), 5) + 1 AS INT)) AS channel",
+                "CAST(2000 + pmod(hash(value, 4), 16) AS INT) AS country_id",
+                "CAST(1000 + pmod(hash(value, 5), 51) AS INT) AS user_id");
+    return messages
+        .writeStream()
+        .option("checkpointLocation", options.get("bronzeCheckpoint"))
+        .trigger(Trigger.ProcessingTime(1000))
+        .foreachBatch(
+            (VoidFunction2<Dataset<Row>, Long>)
+                (batch, batchId) -> batch.write().mode("append").parquet(bronze))
+        .start();
   }
 
   /** One micro-batch into the two silver tables; returns {valid, corrupted} rows written. */
@@ -300,7 +355,17 @@ public final class SparkStreamingPeer {
     Map<String, String> options =
         PeerArgs.parse(
             args,
-            Set.of("bronze", "silver", "checkpoint", "trigger", "durationSeconds", "master"),
+            Set.of(
+                "bronze",
+                "silver",
+                "checkpoint",
+                "trigger",
+                "durationSeconds",
+                "master",
+                "rowsPerSecond",
+                "produceSeconds",
+                "graceSeconds",
+                "bronzeCheckpoint"),
             Set.of("bronze", "silver", "checkpoint"),
             Set.of("silver", "out", "master"),
             Set.of("silver", "out"));
@@ -310,6 +375,16 @@ public final class SparkStreamingPeer {
     }
     if (options.containsKey("durationSeconds") && !(number(options.get("durationSeconds")) > 0)) {
       throw new IllegalArgumentException("--durationSeconds must be > 0");
+    }
+    if (options.containsKey("rowsPerSecond")) {
+      for (String key : List.of("rowsPerSecond", "produceSeconds", "graceSeconds")) {
+        if (!(number(options.getOrDefault(key, "")) > 0)) {
+          throw new IllegalArgumentException("--" + key + " must be > 0 with --rowsPerSecond");
+        }
+      }
+      if (!options.containsKey("bronzeCheckpoint")) {
+        throw new IllegalArgumentException("missing --bronzeCheckpoint with --rowsPerSecond");
+      }
     }
     return options;
   }
