@@ -9,7 +9,6 @@ import dev.messagelake.cli.StopSignal;
 import dev.messagelake.cli.UserError;
 import dev.messagelake.contract.LakeLayout;
 import dev.messagelake.flow.LakeFlow;
-import dev.messagelake.realtime.RealtimeJob;
 import dev.messagelake.storage.FreePorts;
 import dev.messagelake.storage.KafkaServer;
 import dev.messagelake.storage.LakeStorage;
@@ -64,8 +63,8 @@ public class Soak {
           + " with its slope per hour over the second half) to --report.\n"
           + "Exit code 0 when the run completed (a growing series is a finding), 1 when the lake"
           + " died or its final check failed, 2 on a usage error, 130 when stopped by Ctrl-C.\n"
-          + "Options not its own (the runner options and --restartMinutes below) go to the lake.")
-  public interface Options extends PipelineOptions, RealtimeJob.RestartOptions {
+          + "Options not its own (the runner options below) go to the lake.")
+  public interface Options extends PipelineOptions {
     @Description("How long the lake runs, in minutes (fractions allowed: 0.5 is 30 s)")
     @Default.Double(60)
     double getMinutes();

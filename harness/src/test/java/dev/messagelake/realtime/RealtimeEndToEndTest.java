@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,30 +43,15 @@ class RealtimeEndToEndTest {
     try (KafkaBroker broker = KafkaBroker.start(work.resolve("broker"))) {
       String topic = "realtime-e2e";
       String database = "jdbc:sqlite:" + work.resolve("realtime.db");
-      String[] kafka = {
-        "--kafkaBootstrapServers=" + broker.bootstrapServers(), "--kafkaTopic=" + topic
-      };
-      List<String> realtimeArgs = new ArrayList<>(List.of(kafka));
-      realtimeArgs.addAll(
-          List.of(
-              "--source=kafka",
-              "--jdbcUrl=" + database,
-              "--windowSeconds=" + WINDOW_MILLIS / 1000,
-              "--earlyFiringSeconds=1",
+      List<String> realtimeArgs =
+          realtimeArgs(
+              broker,
+              topic,
+              database,
               "--allowedLatenessSeconds=30",
               "--blockOnRun=false",
-              "--targetParallelism=2"));
-
-      List<String> publisherArgs = new ArrayList<>(List.of(kafka));
-      publisherArgs.addAll(
-          List.of(
-              "--sink=kafka", "--rowsPerSecond=50", "--triggerSeconds=1", "--durationSeconds=25"));
-      JobProcess publisher =
-          JobProcess.start(
-              BronzeProducer.class,
-              work.resolve("lake"),
-              work.resolve("publisher.log"),
-              publisherArgs.toArray(new String[0]));
+              "--targetParallelism=2");
+      JobProcess publisher = publish(work, broker, topic, 25);
       JobProcess realtime =
           JobProcess.startWithoutLake(
               RealtimeJob.class,
@@ -101,73 +85,35 @@ class RealtimeEndToEndTest {
     }
   }
 
-  /**
-   * A planned restart (--restartMinutes, on the Direct runner) counts again only the windows the
-   * stopped pipeline may still have updated, and the table still equals the recount.
-   */
-  @Test
-  void aPlannedRestartReplaysOnlyItsOpenWindowsAndTheCountsEqualTheRecount() throws Exception {
-    try (KafkaBroker broker = KafkaBroker.start(work.resolve("broker"))) {
-      String topic = "realtime-restart";
-      String database = "jdbc:sqlite:" + work.resolve("realtime.db");
-      String[] kafka = {
-        "--kafkaBootstrapServers=" + broker.bootstrapServers(), "--kafkaTopic=" + topic
-      };
-      List<String> publisherArgs = new ArrayList<>(List.of(kafka));
-      publisherArgs.addAll(
-          List.of(
-              "--sink=kafka", "--rowsPerSecond=50", "--triggerSeconds=1", "--durationSeconds=90"));
-      JobProcess publisher =
-          JobProcess.start(
-              BronzeProducer.class,
-              work.resolve("lake"),
-              work.resolve("publisher.log"),
-              publisherArgs.toArray(new String[0]));
-      List<String> realtimeArgs = new ArrayList<>(List.of(kafka));
-      realtimeArgs.addAll(
-          List.of(
-              "--source=kafka",
-              "--jdbcUrl=" + database,
-              "--windowSeconds=" + WINDOW_MILLIS / 1000,
-              "--earlyFiringSeconds=1",
-              "--allowedLatenessSeconds=5",
-              "--restartMinutes=1",
-              "--blockOnRun=false",
-              "--targetParallelism=2"));
-      JobProcess realtime =
-          JobProcess.startWithoutLake(
-              RealtimeJob.class, work.resolve("realtime.log"), realtimeArgs.toArray(new String[0]));
-      String restarted = "started again (--restartMinutes), counting from ";
-      realtime.await(() -> realtime.linesContaining(restarted) >= 1, Duration.ofSeconds(150));
-      assertEquals(0, publisher.waitFor(STARTUP), publisher.output());
+  /** The publisher (bronze's producer, --sink=kafka) sending 50 events a second for a while. */
+  static JobProcess publish(Path work, KafkaBroker broker, String topic, int seconds)
+      throws Exception {
+    return JobProcess.start(
+        BronzeProducer.class,
+        work.resolve("lake"),
+        work.resolve("publisher.log"),
+        "--kafkaBootstrapServers=" + broker.bootstrapServers(),
+        "--kafkaTopic=" + topic,
+        "--sink=kafka",
+        "--rowsPerSecond=50",
+        "--triggerSeconds=1",
+        "--durationSeconds=" + seconds);
+  }
 
-      List<Row> events =
-          broker.readAll(topic).stream()
-              .map(record -> EventJson.fromJson(record.value()))
-              .collect(Collectors.toList());
-      Map<String, Long> expected = recount(events);
-      realtime.await(() -> expected.equals(counts(database)), STARTUP);
-      realtime.sigterm();
-      assertEquals(0, realtime.waitFor(STARTUP), realtime.output());
-
-      String line =
-          realtime.output().lines().filter(l -> l.contains(restarted)).findFirst().orElseThrow();
-      Instant from =
-          Instant.parse(line.substring(line.indexOf(restarted) + restarted.length()).split(" ")[0]);
-      Instant first =
-          Instant.ofEpochMilli(
-              events.stream()
-                  .mapToLong(e -> e.getDateTime(LakeSchemas.TIMESTAMP).getMillis())
-                  .min()
-                  .orElseThrow());
-      // else the restart replayed everything, and this test would prove nothing of the rule
-      assertThat("the first restart counted again from " + from, from, greaterThan(first));
-      assertEquals(expected, counts(database));
-      System.out.printf(
-          "realtime planned restart: counted again from %s (events from %s); %d count rows of %d"
-              + " events equal the recount%n",
-          from, first, expected.size(), events.size());
-    }
+  /** The realtime job on {@code topic} into {@code database}: the recount's windows, and more. */
+  static List<String> realtimeArgs(
+      KafkaBroker broker, String topic, String database, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafkaBootstrapServers=" + broker.bootstrapServers(),
+                "--kafkaTopic=" + topic,
+                "--source=kafka",
+                "--jdbcUrl=" + database,
+                "--windowSeconds=" + WINDOW_MILLIS / 1000,
+                "--earlyFiringSeconds=1"));
+    args.addAll(List.of(more));
+    return args;
   }
 
   /**

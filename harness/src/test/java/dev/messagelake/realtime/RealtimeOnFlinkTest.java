@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.messagelake.bench.FlinkCluster;
 import dev.messagelake.broker.EventJson;
 import dev.messagelake.broker.KafkaBroker;
-import dev.messagelake.bronze.BronzeProducer;
 import dev.messagelake.chaos.JobProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -42,33 +40,19 @@ class RealtimeOnFlinkTest {
         FlinkCluster flink = FlinkCluster.start(work.resolve("flink"))) {
       String topic = "realtime-flink";
       String database = "jdbc:sqlite:" + work.resolve("realtime.db");
-      String[] kafka = {
-        "--kafkaBootstrapServers=" + broker.bootstrapServers(), "--kafkaTopic=" + topic
-      };
-      List<String> realtimeArgs = new ArrayList<>(List.of(kafka));
-      realtimeArgs.addAll(flink.runnerOptions());
-      realtimeArgs.addAll(
-          List.of(
-              "--source=kafka",
-              "--jdbcUrl=" + database,
-              "--windowSeconds=10",
-              "--earlyFiringSeconds=1",
+      List<String> realtimeArgs =
+          RealtimeEndToEndTest.realtimeArgs(
+              broker,
+              topic,
+              database,
               "--allowedLatenessSeconds=30",
               "--attachedMode=false",
-              "--checkpointingInterval=2000"));
-      List<String> publisherArgs = new ArrayList<>(List.of(kafka));
-      publisherArgs.addAll(
-          List.of(
-              "--sink=kafka", "--rowsPerSecond=50", "--triggerSeconds=1", "--durationSeconds=40"));
+              "--checkpointingInterval=2000");
+      realtimeArgs.addAll(flink.runnerOptions());
       JobProcess realtime =
           JobProcess.startWithoutLake(
               RealtimeJob.class, work.resolve("realtime.log"), realtimeArgs.toArray(new String[0]));
-      JobProcess publisher =
-          JobProcess.start(
-              BronzeProducer.class,
-              work.resolve("lake"),
-              work.resolve("publisher.log"),
-              publisherArgs.toArray(new String[0]));
+      JobProcess publisher = RealtimeEndToEndTest.publish(work, broker, topic, 40);
       realtime.await(
           () ->
               RealtimeEndToEndTest.countedEvents(database) >= 200

@@ -51,11 +51,7 @@ public class LakeFlow {
           + "Exit code 0: the lake reconciles and both reports are written; 1: it does not (see the"
           + " check); 2: a usage error; 130: stopped by a second Ctrl-C before the end.")
   public interface Options
-      extends LakeOptions,
-          KafkaOptions,
-          DatabaseOptions,
-          SilverRetentionOptions,
-          RealtimeJob.RestartOptions {
+      extends LakeOptions, KafkaOptions, DatabaseOptions, SilverRetentionOptions {
     @Description(
         "Also the near-real-time path, through the Kafka broker (./run.sh kafka start first): the"
             + " producer publishes to the topic, bronze ingests it, the realtime job counts it into"

@@ -172,20 +172,6 @@ public final class MessageCountsTable {
     return counts;
   }
 
-  /** The event time of the newest event the table counts, or null while it is empty. */
-  static Long newestEventMillis(DatabaseOptions options) {
-    try (Connection connection = connect(options);
-        java.sql.Statement statement = connection.createStatement();
-        java.sql.ResultSet rows =
-            statement.executeQuery("SELECT MAX(" + LAST_EVENT_MS + ") FROM " + TABLE)) {
-      rows.next();
-      long newest = rows.getLong(1);
-      return rows.wasNull() ? null : newest;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read " + TABLE + ": " + e.getMessage(), e);
-    }
-  }
-
   public static Connection connect(DatabaseOptions options) throws SQLException {
     return Database.of(options).connect();
   }

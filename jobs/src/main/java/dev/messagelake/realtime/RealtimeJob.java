@@ -17,8 +17,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.ExperimentalOptions;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
@@ -51,7 +49,7 @@ public class RealtimeJob {
           + " (--source=kafka).\n"
           + "Writes: counts per --windowSeconds window, upserted into the message_counts table of"
           + " --jdbcUrl.")
-  public interface Options extends KafkaOptions, DatabaseOptions, DurationOptions, RestartOptions {
+  public interface Options extends KafkaOptions, DatabaseOptions, DurationOptions {
     @Description(
         "Where events come from: rate (generated here, a demo stream) or kafka (the"
             + " topic the publisher fills: ./run.sh publish)")
@@ -107,18 +105,6 @@ public class RealtimeJob {
     void setReplayMinutes(int value);
   }
 
-  /** Also an option of {@code lake --realtime}, which runs this job. */
-  public interface RestartOptions extends PipelineOptions {
-    @Description(
-        "Kafka on the Direct runner: start the counting pipeline again every N minutes, from the"
-            + " oldest window it may still update (the runner keeps a little state for every"
-            + " bundle for as long as a streaming pipeline runs); 0: never")
-    @Default.Integer(10)
-    int getRestartMinutes();
-
-    void setRestartMinutes(int value);
-  }
-
   public static void main(String[] args) {
     System.exit(JobLauncher.run("realtime", args, Options.class, RealtimeJob::run));
   }
@@ -126,12 +112,6 @@ public class RealtimeJob {
   /** Runs the streaming job until its duration ends or the process is asked to stop. */
   public static void run(Options options) throws Exception {
     validate(options);
-    if (isDirect(options) && options.getSource() == EventSource.kafka) {
-      // The Direct runner closes no UnboundedSource reader when a pipeline ends (its cleanup() is
-      // empty): each restart would leave a Kafka consumer and its thread behind. KafkaIO's
-      // splittable DoFn is torn down, and its bundles add far fewer watermark holds.
-      ExperimentalOptions.addExperiment(options.as(ExperimentalOptions.class), "use_sdf_read");
-    }
     MessageCountsTable.create(options);
     StopSignal stop = StopSignal.onShutdown(30_000);
     BrokerWatch watch =
@@ -141,8 +121,7 @@ public class RealtimeJob {
           options.getDurationSeconds() > 0
               ? System.currentTimeMillis() + options.getDurationSeconds() * 1000L
               : Long.MAX_VALUE;
-      PipelineResult result = startCounting(options, replayStart(options));
-      long restartAt = nextRestart(options);
+      PipelineResult result = startCounting(options);
       while (!stop.requested() && System.currentTimeMillis() < deadline) {
         PipelineResult.State state =
             waitUntilFinish(
@@ -159,21 +138,9 @@ public class RealtimeJob {
             watch.requireBroker(); // one line and exit code 1 past --kafkaOutageSeconds
           }
           if (!stop.requested()) {
-            result = startCounting(options, replayStart(options));
+            result = startCounting(options);
           }
           continue;
-        }
-        if (System.currentTimeMillis() >= restartAt) {
-          // The Direct runner keeps a watermark hold for every unkeyed bundle until the pipeline
-          // ends (a new StructuralKey.empty() each, never released): the heap grows for as long
-          // as a streaming pipeline runs. A new pipeline starts with none.
-          Instant from = openWindowsStart(options);
-          if (from != null) {
-            result.cancel();
-            LOG.info("realtime: started again (--restartMinutes), counting from {} on", from);
-            result = startCounting(options, from);
-          }
-          restartAt = nextRestart(options);
         }
         long[] counted = counted(options);
         if (counted != null) { // else the upserts are waiting for the database, and say so
@@ -202,63 +169,16 @@ public class RealtimeJob {
   }
 
   /**
-   * Where a start counts from: with Kafka, {@code --replayMinutes} ago, so a start after a stop of
-   * any kind converges on the same counts.
+   * Starts the counting pipeline; with Kafka, from {@code --replayMinutes} ago, so a start after a
+   * stop of any kind converges on the same counts.
    */
-  private static Instant replayStart(Options options) {
-    return windowStart(options, System.currentTimeMillis() - options.getReplayMinutes() * 60_000L);
-  }
-
-  /**
-   * The start of the oldest window the running pipeline may still update: its watermark trails the
-   * newest event counted by at most {@code --maxDelaySeconds}, a window takes events {@code
-   * --allowedLatenessSeconds} past its end, and its last firing comes {@code --earlyFiringSeconds}
-   * later; one window more for the upserts in flight. Windows counted again from their start
-   * converge (the upsert keeps the larger count). Null when nothing was counted yet or the table
-   * cannot be read: no restart then.
-   */
-  static Instant openWindowsStart(Options options) {
-    if (options.getSource() != EventSource.kafka) {
-      return null; // the rate source starts again from now: its open windows would be lost
-    }
-    Long newest;
-    try {
-      newest = MessageCountsTable.newestEventMillis(options);
-    } catch (IllegalStateException e) {
-      return null;
-    }
-    if (newest == null) {
-      return null;
-    }
-    long behind =
-        1000L
-            * (options.getMaxDelaySeconds()
-                + options.getAllowedLatenessSeconds()
-                + options.getEarlyFiringSeconds()
-                + 2L * options.getWindowSeconds());
-    return windowStart(options, newest - behind);
-  }
-
-  private static Instant windowStart(Options options, long millis) {
-    long windowMillis = options.getWindowSeconds() * 1000L;
-    return new Instant(millis - Math.floorMod(millis, windowMillis));
-  }
-
-  private static boolean isDirect(Options options) {
-    return options.getRunner().getSimpleName().equals("DirectRunner");
-  }
-
-  private static long nextRestart(Options options) {
-    return isDirect(options) && options.getRestartMinutes() > 0
-        ? System.currentTimeMillis() + options.getRestartMinutes() * 60_000L
-        : Long.MAX_VALUE;
-  }
-
-  /** Starts the counting pipeline; with Kafka, from the window that starts at {@code start}. */
-  static PipelineResult startCounting(Options options, Instant start) {
+  static PipelineResult startCounting(Options options) {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<Row> events;
     if (options.getSource() == EventSource.kafka) {
+      long windowMillis = options.getWindowSeconds() * 1000L;
+      long replayFrom = System.currentTimeMillis() - options.getReplayMinutes() * 60_000L;
+      Instant start = new Instant(replayFrom - Math.floorMod(replayFrom, windowMillis));
       String group = "messagelake-realtime";
       Map<Integer, Long> offsets;
       try (KafkaTopics topics = KafkaTopics.connect(options)) {
@@ -327,7 +247,6 @@ public class RealtimeJob {
   private static void validate(Options options) {
     UserError.requireAtLeast("--rowsPerSecond", options.getRowsPerSecond(), 1);
     UserError.requireAtLeast("--windowSeconds", options.getWindowSeconds(), 1);
-    UserError.requireAtLeast("--restartMinutes", options.getRestartMinutes(), 0);
     UserError.requireAtLeast("--earlyFiringSeconds", options.getEarlyFiringSeconds(), 1);
     UserError.requireAtLeast("--allowedLatenessSeconds", options.getAllowedLatenessSeconds(), 0);
     UserError.requireAtLeast("--maxDelaySeconds", options.getMaxDelaySeconds(), 0);
