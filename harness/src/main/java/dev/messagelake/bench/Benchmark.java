@@ -218,6 +218,14 @@ public class Benchmark {
 
     void setSustainedMaxSteps(int value);
 
+    @Description(
+        "Sustained section: the engines searched, comma-separated, of direct (Beam, Direct"
+            + " runner), spark (Beam, Spark runner) and sparkss (Spark Structured Streaming)")
+    @Default.String("direct,spark,sparkss")
+    String getSustainedEngines();
+
+    void setSustainedEngines(String value);
+
     @Description("Folder of the results (bench-<time>.md and .json)")
     @Default.String("bench/results")
     String getResults();
@@ -262,6 +270,7 @@ public class Benchmark {
       throw new UserError(
           "--sustainedMinutes must be at least 10 s (0.17), got " + options.getSustainedMinutes());
     }
+    sustainedEngines(options);
     for (String section : sections) {
       if (!SECTIONS.contains(section)) {
         throw new UserError("--sections: unknown section '" + section + "'; known: " + SECTIONS);
@@ -670,7 +679,7 @@ public class Benchmark {
   private void sustained() throws Exception {
     List<Step> steps = new ArrayList<>();
     try {
-      for (String engine : List.of(DIRECT, SPARK, SPARK_SS)) {
+      for (String engine : sustainedEngines(options)) {
         RateLadder ladder =
             new RateLadder(
                 options.getSustainedStartRate(),
@@ -724,6 +733,25 @@ public class Benchmark {
                 step.cores()));
       }
     }
+  }
+
+  private static final Map<String, String> SUSTAINED_ENGINES =
+      Map.of("direct", DIRECT, "spark", SPARK, "sparkss", SPARK_SS);
+
+  /** --sustainedEngines, in its order; a name it does not know is a user error. */
+  static List<String> sustainedEngines(Options options) {
+    List<String> engines = new ArrayList<>();
+    for (String name : options.getSustainedEngines().split(",")) {
+      String engine = SUSTAINED_ENGINES.get(name.trim());
+      if (engine == null) {
+        throw new UserError(
+            "--sustainedEngines: unknown engine '"
+                + name.trim()
+                + "'; known: direct, spark, sparkss");
+      }
+      engines.add(engine);
+    }
+    return engines;
   }
 
   /** "kept up at 16,000, not at 24,000 rows/s; 7 steps of 10 min". */

@@ -2,12 +2,15 @@ package dev.messagelake.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.messagelake.cli.UserError;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.LongPredicate;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,6 +110,23 @@ class SustainedSearchTest {
   }
 
   /** Runs the ladder with a made-up machine that keeps up at the rates {@code keepsUp} accepts. */
+  @Test
+  void theEnginesSearchedAreTheOnesNamedInTheirOrder() {
+    Benchmark.Options options = PipelineOptionsFactory.as(Benchmark.Options.class);
+    assertEquals(
+        List.of(Benchmark.DIRECT, Benchmark.SPARK, Benchmark.SPARK_SS),
+        Benchmark.sustainedEngines(options));
+    options.setSustainedEngines("sparkss, direct");
+    assertEquals(
+        List.of(Benchmark.SPARK_SS, Benchmark.DIRECT), Benchmark.sustainedEngines(options));
+    options.setSustainedEngines("direct,flink");
+    UserError refused =
+        assertThrows(UserError.class, () -> Benchmark.sustainedEngines(options));
+    assertEquals(
+        "--sustainedEngines: unknown engine 'flink'; known: direct, spark, sparkss",
+        refused.getMessage());
+  }
+
   private static List<Long> search(RateLadder ladder, LongPredicate keepsUp) {
     List<Long> tried = new ArrayList<>();
     for (long rate = ladder.next(); rate > 0; rate = ladder.next()) {
