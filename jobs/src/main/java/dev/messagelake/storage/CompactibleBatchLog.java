@@ -73,7 +73,7 @@ public final class CompactibleBatchLog {
     LogEntry.Builder compact = LogEntry.builder().putAll(entry);
     sum.withPrefix("").forEach((name, value) -> compact.put(COMPACT + name, value));
     log.add(id, compact.build(), BatchLog.COMPACT_VERSION);
-    deleteExpired(id);
+    deleteExpired(live.compactId);
   }
 
   /** The sum of every entry of the log, by the writer's rule. */
@@ -89,6 +89,9 @@ public final class CompactibleBatchLog {
 
     /** The newest compact entry (its own fields only) and every later one, by number. */
     public final SortedMap<Long, LogEntry> entries = new TreeMap<>();
+
+    /** The newest compact entry's number (empty before the first). */
+    public OptionalLong compactId = OptionalLong.empty();
   }
 
   public Contents read() {
@@ -102,6 +105,7 @@ public final class CompactibleBatchLog {
       live.entries.put(ids.get(i), entry.get().without(COMPACT));
       if (entry.get().format() == BatchLog.COMPACT_VERSION) {
         live.earlier = entry.get().under(COMPACT);
+        live.compactId = OptionalLong.of(ids.get(i));
         break;
       }
     }
@@ -109,26 +113,17 @@ public final class CompactibleBatchLog {
   }
 
   /**
-   * Deletes the entries before the compact entry that precedes {@code compactId} (as Spark keeps
-   * the previous compaction batch and those after it): if {@code compactId} is forgotten (a plan
-   * whose batch never ran), the one before it and its followers still sum the log.
+   * Deletes the entries before {@code previous}, the compact entry that precedes the one just
+   * written (as Spark keeps the previous compaction batch and those after it): the new one may yet
+   * be forgotten (a plan whose batch never ran), and {@code previous} and its followers still sum
+   * the log.
    */
-  private void deleteExpired(long compactId) {
-    OptionalLong previous = OptionalLong.empty();
-    List<Long> ids = log.ids();
-    for (int i = ids.size() - 1; i >= 0 && previous.isEmpty(); i--) {
-      long id = ids.get(i);
-      if (id < compactId
-          && isCompactionId(id)
-          && log.get(id).map(e -> e.format() == BatchLog.COMPACT_VERSION).orElse(false)) {
-        previous = OptionalLong.of(id);
-      }
-    }
+  private void deleteExpired(OptionalLong previous) {
     if (previous.isEmpty()) {
       return;
     }
     long expired = System.currentTimeMillis() - cleanupDelayMillis;
-    for (long id : ids) {
+    for (long id : log.ids()) {
       if (id >= previous.getAsLong()) {
         break;
       }
