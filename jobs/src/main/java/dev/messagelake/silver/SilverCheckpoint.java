@@ -200,13 +200,14 @@ public final class SilverCheckpoint {
     checkpoint.storage.delete(checkpoint.temp());
     long newestCommitted = checkpoint.commits.log().latestId().orElse(0);
     CompactibleBatchLog.Contents plans = checkpoint.plans.read();
-    checkpoint.committedInputs.addAll(inputs(plans.earlier));
-    for (Map.Entry<Long, LogEntry> plan : plans.entries.entrySet()) {
+    checkpoint.committedInputs.addAll(committedInputs(plans, newestCommitted));
+    if (!plans.entries.isEmpty()) {
+      checkpoint.lastBatch = plans.entries.lastKey();
+    }
+    // Batches commit in order: only the newest plan may not be committed.
+    for (Map.Entry<Long, LogEntry> plan : plans.entries.tailMap(newestCommitted + 1).entrySet()) {
       long id = plan.getKey();
-      checkpoint.lastBatch = Math.max(checkpoint.lastBatch, id);
-      if (id <= newestCommitted) { // batches commit in order: only the newest plan may not be
-        checkpoint.committedInputs.addAll(inputs(plan.getValue()));
-      } else if (checkpoint.staged.contains(id)) {
+      if (checkpoint.staged.contains(id)) {
         LOG.info("silver: batch {} was written but not committed: committing it now", id);
         checkpoint.commit(new Batch(id, inputs(plan.getValue())));
       } else {
@@ -436,15 +437,18 @@ public final class SilverCheckpoint {
   public static Set<Path> committedInputs(LakeLayout layout) {
     SilverCheckpoint checkpoint = new SilverCheckpoint(layout, Retention.DEFAULT);
     checkpoint.folder.refuseEarlierFormat(EARLIER_FORMAT);
-    long newestCommitted = checkpoint.commits.log().latestId().orElse(0);
-    CompactibleBatchLog.Contents plans = checkpoint.plans.read();
+    return committedInputs(checkpoint.plans.read(), checkpoint.commits.log().latestId().orElse(0));
+  }
+
+  /** The inputs of the plans up to the newest committed batch, those compacted included. */
+  private static Set<Path> committedInputs(
+      CompactibleBatchLog.Contents plans, long newestCommitted) {
     Set<Path> inputs = new HashSet<>(inputs(plans.earlier));
-    plans.entries.forEach(
-        (id, plan) -> {
-          if (id <= newestCommitted) {
-            inputs.addAll(inputs(plan));
-          }
-        });
+    plans
+        .entries
+        .headMap(newestCommitted + 1)
+        .values()
+        .forEach(plan -> inputs.addAll(inputs(plan)));
     return inputs;
   }
 
