@@ -120,8 +120,7 @@ class SustainedSearchTest {
     assertEquals(
         List.of(Benchmark.SPARK_SS, Benchmark.DIRECT), Benchmark.sustainedEngines(options));
     options.setSustainedEngines("direct,flink");
-    UserError refused =
-        assertThrows(UserError.class, () -> Benchmark.sustainedEngines(options));
+    UserError refused = assertThrows(UserError.class, () -> Benchmark.sustainedEngines(options));
     assertEquals(
         "--sustainedEngines: unknown engine 'flink'; known: direct, spark, sparkss",
         refused.getMessage());
