@@ -96,6 +96,9 @@ public final class SparkStreamingPeer {
             .config("spark.sql.session.timeZone", "UTC") // to_date(timestamp) is the UTC date
             .config("spark.sql.shuffle.partitions", "4") // 200 tiny tasks would dominate on 2 cores
             .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MILLIS") // as bronze
+            // The bench reads every batch's commit time (SparkStreamingLog), and Spark deletes all
+            // but the newest 100 commits: a 10-minute sustained step runs over 100 batches.
+            .config("spark.sql.streaming.minBatchesToRetain", "100000")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
