@@ -74,9 +74,16 @@ class LakeFlowEndToEndTest {
             .filter(line -> line.startsWith("--"))
             .collect(Collectors.toCollection(ArrayList::new));
     args.addAll(List.of("--durationSeconds=0", "--rowsPerSecond=20", "--silverTriggerSeconds=2"));
+    // Ctrl-C reaches a job whose SIGINT is at its default, as in a terminal. Tests started in the
+    // background of a non-interactive shell inherit SIGINT ignored, which a JVM keeps (as POSIX
+    // asks): env resets it, then execs the JVM.
     JobProcess flow =
-        JobProcess.start(
-            LakeFlow.class, lakeRoot, work.resolve("lake.log"), args.toArray(new String[0]));
+        JobProcess.startUnder(
+            List.of("env", "--default-signal=INT"),
+            LakeFlow.class,
+            lakeRoot,
+            work.resolve("lake.log"),
+            args.toArray(new String[0]));
     LakeLayout lake = new LakeLayout(lakeRoot);
     BatchLog commits =
         new BatchLog(LakeStorage.local(), lake.silverCheckpoint().resolve("commits"));
