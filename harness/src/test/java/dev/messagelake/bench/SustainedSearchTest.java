@@ -109,7 +109,6 @@ class SustainedSearchTest {
     assertTrue(verdict.why().startsWith("no file committed"), verdict.why());
   }
 
-  /** Runs the ladder with a made-up machine that keeps up at the rates {@code keepsUp} accepts. */
   @Test
   void theEnginesSearchedAreTheOnesNamedInTheirOrder() {
     Benchmark.Options options = PipelineOptionsFactory.as(Benchmark.Options.class);
@@ -126,6 +125,7 @@ class SustainedSearchTest {
         refused.getMessage());
   }
 
+  /** Runs the ladder with a made-up machine that keeps up at the rates {@code keepsUp} accepts. */
   private static List<Long> search(RateLadder ladder, LongPredicate keepsUp) {
     List<Long> tried = new ArrayList<>();
     for (long rate = ladder.next(); rate > 0; rate = ladder.next()) {
