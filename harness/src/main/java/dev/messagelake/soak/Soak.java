@@ -77,7 +77,9 @@ public class Soak {
 
     void setRowsPerSecond(long value);
 
-    @Description("Seconds between two samples")
+    @Description(
+        "Seconds between two samples; a JVM's open files and threads are the mean of a read each"
+            + " second since the previous sample")
     @Default.Integer(10)
     int getSampleSeconds();
 
@@ -294,9 +296,12 @@ public class Soak {
       throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     StopSignal stop = StopSignal.onShutdown(FINISH_TIMEOUT_SECONDS * 1000);
+    ProcessCounts lakeCounts = new ProcessCounts(lakeJvm.pid());
+    ProcessCounts brokerCounts = new ProcessCounts(brokerPid);
     try (HeapProbe lakeHeap = new HeapProbe(lakeJvm.pid());
         HeapProbe brokerHeap = new HeapProbe(brokerPid)) {
       long started = System.nanoTime();
+      long nextRead = started;
       for (long k = 0; k * sampleSeconds <= durationSeconds; k++) {
         long due = started + k * sampleSeconds * 1_000_000_000L;
         // In short steps: a Ctrl-C is passed on to the lake within the second the lake itself
@@ -305,7 +310,13 @@ public class Soak {
           if (stop.requested()) {
             return true;
           }
-          if (lakeJvm.awaitExit(Math.min(200, (due - System.nanoTime()) / 1_000_000 + 1))) {
+          if (System.nanoTime() >= nextRead) {
+            lakeCounts.read();
+            brokerCounts.read();
+            nextRead += ProcessCounts.READ_EVERY_MILLIS * 1_000_000L;
+          }
+          long wait = Math.min(due, nextRead) - System.nanoTime();
+          if (lakeJvm.awaitExit(Math.min(200, Math.max(0, wait) / 1_000_000 + 1))) {
             return false;
           }
         }
@@ -314,8 +325,8 @@ public class Soak {
         }
         double second = (System.nanoTime() - started) / 1e9;
         Map<String, Double> values = new LinkedHashMap<>();
-        process("lake", lakeJvm.pid(), lakeHeap, values);
-        process("broker", brokerPid, brokerHeap, values);
+        process("lake", lakeJvm.pid(), lakeHeap, lakeCounts, values);
+        process("broker", brokerPid, brokerHeap, brokerCounts, values);
         values.put(Samples.DASHBOARD, dashboardMillis(http, dashboardPort));
         checkpointFolders(lake).forEach((name, folder) -> values.put(name, filesUnder(folder)));
         samples.add(second, values);
@@ -329,19 +340,18 @@ public class Soak {
     }
   }
 
-  private static void process(String name, long pid, HeapProbe heap, Map<String, Double> values) {
+  private static void process(
+      String name, long pid, HeapProbe heap, ProcessCounts counts, Map<String, Double> values) {
     values.put(name + Samples.RSS, megabytes(ProcessProbe.status(pid, "VmRSS")));
     values.put(name + Samples.HEAP, heap.heapAfterGcMb());
-    values.put(name + Samples.FDS, count(ProcessProbe.openFiles(pid)));
-    values.put(name + Samples.THREADS, count(ProcessProbe.status(pid, "Threads")));
+    counts.read();
+    values.put(name + Samples.FDS, counts.meanFds());
+    values.put(name + Samples.THREADS, counts.meanThreads());
+    counts.reset();
   }
 
   private static double megabytes(long kb) {
     return kb < 0 ? Double.NaN : kb / 1024.0;
-  }
-
-  private static double count(long value) {
-    return value < 0 ? Double.NaN : value;
   }
 
   /** Milliseconds for one GET /api/summary; NaN while the dashboard does not answer 200. */
