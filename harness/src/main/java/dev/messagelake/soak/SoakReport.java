@@ -34,14 +34,15 @@ final class SoakReport {
     out.append('\n').append(rule()).append("\n\n");
     out.append(
         "| series | first | last | mean, 2nd half | slope per hour | rise over 2nd half |"
-            + " noise (sd) | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+            + " noise (sd) | slope / std error | verdict |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (String name : samples.series) {
       Trend trend = trends.get(name);
       double[] values = samples.column(name);
       out.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
               name,
               number(first(values)),
               number(last(values)),
@@ -49,6 +50,7 @@ final class SoakReport {
               signed(trend.slopePerHour),
               signed(trend.rise),
               number(trend.noise),
+              number(trend.standardErrors),
               trend.growing() ? "**growing**" : trend.verdict));
     }
     return out.toString();
@@ -87,9 +89,12 @@ final class SoakReport {
         Locale.ROOT,
         "Verdicts over the second half of the run (the first is warm-up): growing when the"
             + " least-squares slope would add more than %.0f%% of the mean per hour and its rise"
-            + " over the half exceeds %.0f x the residuals' standard deviation; flat otherwise.",
+            + " over the half exceeds %.0f x the residuals' standard deviation and the slope %.0f"
+            + " standard errors (over the residuals' effective number of independent samples);"
+            + " flat otherwise.",
         Trend.GROWTH_PER_HOUR * 100,
-        Trend.NOISE_FACTOR);
+        Trend.NOISE_FACTOR,
+        Trend.SIGNIFICANCE);
   }
 
   private static String html(

@@ -7,10 +7,14 @@ import java.util.List;
  * The verdict on one series of a soak: flat or growing, from the least-squares line through its
  * second half (the first half is warm-up: heaps fill, caches load, bronze's log fills to 100).
  *
- * <p>Growing when both hold: the line would add more than {@link #GROWTH_PER_HOUR} of the series'
- * mean per hour, and what it rises over the half is more than {@link #NOISE_FACTOR} times the
+ * <p>Growing when all three hold: the line would add more than {@link #GROWTH_PER_HOUR} of the
+ * series' mean per hour; what it rises over the half is more than {@link #NOISE_FACTOR} times the
  * residuals' standard deviation (a sawtooth such as a heap between collections is noise, not a
- * rise). A falling series is flat: the question is whether something accumulates.
+ * rise); and the slope is more than {@link #SIGNIFICANCE} standard errors, the error counted over
+ * the effective number of samples of correlated residuals (a thread count that wanders for a minute
+ * with a cached pool's idle threads is about one sample a minute, not six, and a line through a
+ * minute-long excursion is no trend). A falling series is flat: the question is whether something
+ * accumulates.
  */
 final class Trend {
   /** Growth per hour, as a share of the mean, above which a series may be growing. */
@@ -18,6 +22,9 @@ final class Trend {
 
   /** How many residual standard deviations the rise over the half must exceed. */
   static final double NOISE_FACTOR = 2.0;
+
+  /** How many standard errors, over the effective samples, the slope must exceed. */
+  static final double SIGNIFICANCE = 3.0;
 
   static final String FLAT = "flat";
   static final String GROWING = "growing";
@@ -28,15 +35,26 @@ final class Trend {
   final double slopePerHour;
   final double rise; // of the line over the second half
   final double noise; // the residuals' standard deviation
+  final double effectivePoints; // the samples' worth of independent residuals
+  final double standardErrors; // the slope over its standard error; NaN: too few to tell
   final String verdict;
 
   private Trend(
-      int points, double mean, double slopePerHour, double rise, double noise, String verdict) {
+      int points,
+      double mean,
+      double slopePerHour,
+      double rise,
+      double noise,
+      double effectivePoints,
+      double standardErrors,
+      String verdict) {
     this.points = points;
     this.mean = mean;
     this.slopePerHour = slopePerHour;
     this.rise = rise;
     this.noise = noise;
+    this.effectivePoints = effectivePoints;
+    this.standardErrors = standardErrors;
     this.verdict = verdict;
   }
 
@@ -57,7 +75,8 @@ final class Trend {
     }
     int n = half.size();
     if (n < 3) {
-      return new Trend(n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, TOO_FEW);
+      return new Trend(
+          n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, TOO_FEW);
     }
     double meanT = 0;
     double meanV = 0;
@@ -72,17 +91,38 @@ final class Trend {
       sxy += (point[0] - meanT) * (point[1] - meanV);
     }
     double slope = sxx == 0 ? 0 : sxy / sxx; // per second
+    double[] residuals = new double[n];
     double squares = 0;
-    for (double[] point : half) {
-      double residual = point[1] - (meanV + slope * (point[0] - meanT));
-      squares += residual * residual;
+    double lagged = 0;
+    for (int i = 0; i < n; i++) {
+      residuals[i] = half.get(i)[1] - (meanV + slope * (half.get(i)[0] - meanT));
+      squares += residuals[i] * residuals[i];
+      lagged += i == 0 ? 0 : residuals[i] * residuals[i - 1];
     }
     double noise = Math.sqrt(squares / (n - 2));
     double span = half.get(n - 1)[0] - half.get(0)[0];
     double rise = slope * span;
+    double effective = effectivePoints(n, squares == 0 ? 0 : lagged / squares);
+    double standardErrors =
+        squares == 0
+            ? (slope > 0 ? Double.POSITIVE_INFINITY : 0)
+            : effective <= 2 ? Double.NaN : slope / Math.sqrt(squares / (effective - 2) / sxx);
     boolean growing =
-        slope * 3600 > GROWTH_PER_HOUR * Math.abs(meanV) && rise > NOISE_FACTOR * noise;
-    return new Trend(n, meanV, slope * 3600, rise, noise, growing ? GROWING : FLAT);
+        slope * 3600 > GROWTH_PER_HOUR * Math.abs(meanV)
+            && rise > NOISE_FACTOR * noise
+            && standardErrors > SIGNIFICANCE;
+    return new Trend(
+        n, meanV, slope * 3600, rise, noise, effective, standardErrors, growing ? GROWING : FLAT);
+  }
+
+  /**
+   * The independent samples {@code n} residuals with lag-1 autocorrelation {@code r} are worth, n
+   * (1 - r) / (1 + r) (Santer et al. 2000, for trends in autocorrelated series), with r first
+   * corrected for its bias on a short series, which reads it low by about (1 + 3r) / n.
+   */
+  static double effectivePoints(int n, double r) {
+    double corrected = Math.min(0.99, r + (1 + 3 * r) / n);
+    return corrected <= 0 ? n : n * (1 - corrected) / (1 + corrected);
   }
 
   boolean growing() {

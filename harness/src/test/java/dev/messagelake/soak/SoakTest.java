@@ -14,17 +14,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The soak as CI runs it: five minutes of the lake with its realtime path and dashboard at 100
+ * The soak as CI runs it: eight minutes of the lake with its realtime path and dashboard at 100
  * rows/s on a broker of its own. The hour-long run is {@code ./run.sh soak}, by hand.
+ *
+ * <p>Eight, not five: the lake's open files and threads step during its first four minutes (Kafka
+ * clients connecting, a log's first expiry), and a step inside the second half of a five-minute run
+ * reads as a trend.
  */
 class SoakTest {
   @TempDir Path temp;
 
   @Test
-  void fiveMinutesOfTheLakeAreSampledAndLeaveItsOpenFilesFlat() throws Exception {
+  void eightMinutesOfTheLakeAreSampledAndLeaveItsOpenFilesFlat() throws Exception {
     Soak.Options options =
         PipelineOptionsFactory.fromArgs(
-                "--minutes=5",
+                "--minutes=8",
                 "--rowsPerSecond=100",
                 "--sampleSeconds=10",
                 "--work=" + temp.resolve("soak"))
@@ -33,7 +37,7 @@ class SoakTest {
     Soak.Result result = Soak.run(options, List.of());
 
     assertEquals(0, result.exitCode, result.failure);
-    assertTrue(result.samples.size() >= 25, "samples: " + result.samples.size());
+    assertTrue(result.samples.size() >= 40, "samples: " + result.samples.size());
     for (String series : result.samples.series()) {
       assertTrue(
           Arrays.stream(result.samples.column(series)).anyMatch(v -> !Double.isNaN(v)),
@@ -52,7 +56,7 @@ class SoakTest {
     // A leak in the lake's JVM (open files or threads climbing for good), or a checkpoint folder
     // that grows by an entry per batch forever: silver's logs are compacted and expired (the soak
     // keeps 60 s of history), each Delta log cleaned. The heap is reported, not required flat
-    // here: five minutes cannot tell a JVM's warm-up from a leak; the hour's soak can.
+    // here: eight minutes cannot tell a JVM's warm-up from a leak; the hour's soak can.
     List<String> flat =
         new ArrayList<>(List.of(Samples.of("lake", "fds"), Samples.of("lake", "threads")));
     for (String folder :

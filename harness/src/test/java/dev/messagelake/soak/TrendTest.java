@@ -1,6 +1,7 @@
 package dev.messagelake.soak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,33 @@ class TrendTest {
         Trend.of(SECONDS, series(i -> 200 + SECONDS[i] * 0.5 + random.nextGaussian() * 5));
     assertEquals(1800, trend.slopePerHour, 200);
     assertEquals(Trend.GROWING, trend.verdict);
+  }
+
+  @Test
+  void aCountWanderingForMinutesIsFlat() {
+    // Threads up by three for a minute or two and back (a cached pool's idle threads): a line
+    // through the half rises past twice its residuals, but the residuals run in long arcs, a
+    // handful of independent samples, not sixteen.
+    Trend trend =
+        Trend.of(
+            SECONDS, series(i -> 60 + Math.round(3 * Math.sin(2 * Math.PI * SECONDS[i] / 200))));
+    assertTrue(trend.rise > Trend.NOISE_FACTOR * trend.noise, "rise " + trend.rise);
+    assertTrue(trend.effectivePoints < 8, "effective points " + trend.effectivePoints);
+    assertEquals(Trend.FLAT, trend.verdict, () -> trend.standardErrors + " standard errors");
+  }
+
+  @Test
+  void aStaircaseOfAThreadAMinuteGrows() {
+    // One thread kept every minute, read as the mean of a second's reads over each 10 s.
+    Trend trend = Trend.of(SECONDS, series(i -> 60 + Math.floor(SECONDS[i] / 60)));
+    assertEquals(Trend.GROWING, trend.verdict, () -> trend.standardErrors + " standard errors");
+  }
+
+  @Test
+  void correlatedResidualsAreFewerSamples() {
+    assertEquals(16, Trend.effectivePoints(16, -0.4), 1e-9); // alternating: no fewer
+    assertEquals(16 * 15 / 17.0, Trend.effectivePoints(16, 0), 1e-9); // (1 + 3r) / n = 1/16
+    assertTrue(Trend.effectivePoints(16, 0.8) < 2);
   }
 
   @Test
