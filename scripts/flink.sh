@@ -92,12 +92,15 @@ io:
     dirs: $dir/tmp
 web:
   tmpdir: $dir/tmp
-# A job whose TaskManager dies is restarted from its last checkpoint (when it takes them).
+# A job whose TaskManager dies is restarted from its last checkpoint (when it takes them). The
+# JobManager counts a killed TaskManager lost only after 2 failed heartbeats 10 s apart
+# (heartbeat.rpc-failure-threshold, heartbeat.interval); until then a restarted batch reads the
+# dead one's partitions, is refused and fails again: the attempts must outlast that.
 restart-strategy:
   type: fixed-delay
   fixed-delay:
     attempts: 10
-    delay: 2 s
+    delay: 10 s
 YAML
   cp "$project/flink/log4j.properties" "$dir/conf/log4j.properties"
   # The jobs' jar goes into the class path of both processes, as Flink's docs advise for a session
