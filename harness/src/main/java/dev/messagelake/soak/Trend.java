@@ -91,13 +91,14 @@ final class Trend {
       sxy += (point[0] - meanT) * (point[1] - meanV);
     }
     double slope = sxx == 0 ? 0 : sxy / sxx; // per second
-    double[] residuals = new double[n];
     double squares = 0;
-    double lagged = 0;
-    for (int i = 0; i < n; i++) {
-      residuals[i] = half.get(i)[1] - (meanV + slope * (half.get(i)[0] - meanT));
-      squares += residuals[i] * residuals[i];
-      lagged += i == 0 ? 0 : residuals[i] * residuals[i - 1];
+    double lagged = 0; // the sum of each residual times the one before it
+    double previous = 0;
+    for (double[] point : half) {
+      double residual = point[1] - (meanV + slope * (point[0] - meanT));
+      squares += residual * residual;
+      lagged += residual * previous;
+      previous = residual;
     }
     double noise = Math.sqrt(squares / (n - 2));
     double span = half.get(n - 1)[0] - half.get(0)[0];
